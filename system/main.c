@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "ember/osdep.h"
+
+int ember_main(int argc, char **argv);
+
+int main(int argc, char **argv)
+{
+    return ember_main(argc, argv);
+}
