@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "ember/osdep.h"
-
-int ember_main(int argc, char **argv);
+#include "system/vl.h"
 
 int main(int argc, char **argv)
 {

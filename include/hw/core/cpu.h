@@ -65,8 +65,13 @@ void current_cpu_set(CPUState *cpu);
 
 /* All CPUs of the machine, in index order. */
 extern GPtrArray *cpu_list;
+#define CPU_FOREACH_CAT_(a, b) a##b
+#define CPU_FOREACH_CAT(a, b) CPU_FOREACH_CAT_(a, b)
+#define CPU_FOREACH_I CPU_FOREACH_CAT(cpu_foreach_i_, __LINE__)
 #define CPU_FOREACH(cpu) \
-    for (unsigned _ci = 0; cpu_list && _ci < cpu_list->len && \
-         ((cpu) = g_ptr_array_index(cpu_list, _ci)); _ci++)
+    for (unsigned CPU_FOREACH_I = 0; cpu_list && \
+         CPU_FOREACH_I < cpu_list->len && \
+         ((cpu) = g_ptr_array_index(cpu_list, CPU_FOREACH_I)); \
+         CPU_FOREACH_I++)
 
 #endif

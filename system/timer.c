@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Clocks and timers; see include/system/timer.h. */
+#include "ember/osdep.h"
+#include "system/timer.h"
+#include <time.h>
+
+/* Pending timers of each clock, sorted by expiry. */
+static GList *pending[EMBER_CLOCK_MAX];
+static void (*notify_cb)(void);
+
+/* Virtual clock state. */
+static bool vm_clock_running;
+static int64_t vm_clock_offset;     /* virtual = host_mono + offset */
+static int64_t vm_clock_stopped_at; /* value while stopped */
+static bool vm_clock_manual;
+static int64_t vm_clock_manual_ns;
+static GMutex vm_clock_lock;
+
+static int64_t host_monotonic_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * NANOSECONDS_PER_SECOND + ts.tv_nsec;
+}
+
+int64_t clock_get_ns(ClockType clock)
+{
+    struct timespec ts;
+    int64_t v;
+
+    switch (clock) {
+    case EMBER_CLOCK_REALTIME:
+        return host_monotonic_ns();
+    case EMBER_CLOCK_HOST:
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return ts.tv_sec * NANOSECONDS_PER_SECOND + ts.tv_nsec;
+    case EMBER_CLOCK_VIRTUAL:
+    default:
+        g_mutex_lock(&vm_clock_lock);
+        if (vm_clock_manual) {
+            v = vm_clock_manual_ns;
+        } else if (vm_clock_running) {
+            v = host_monotonic_ns() + vm_clock_offset;
+        } else {
+            v = vm_clock_stopped_at;
+        }
+        g_mutex_unlock(&vm_clock_lock);
+        return v;
+    }
+}
+
+void clock_virtual_stop(void)
+{
+    g_mutex_lock(&vm_clock_lock);
+    if (vm_clock_running) {
+        vm_clock_stopped_at = host_monotonic_ns() + vm_clock_offset;
+        vm_clock_running = false;
+    }
+    g_mutex_unlock(&vm_clock_lock);
+}
+
+void clock_virtual_start(void)
+{
+    g_mutex_lock(&vm_clock_lock);
+    if (!vm_clock_running) {
+        vm_clock_offset = vm_clock_stopped_at - host_monotonic_ns();
+        vm_clock_running = true;
+    }
+    g_mutex_unlock(&vm_clock_lock);
+    if (notify_cb) {
+        notify_cb();
+    }
+}
+
+bool clock_virtual_running(void)
+{
+    return vm_clock_running || vm_clock_manual;
+}
+
+void clock_set_manual(bool manual)
+{
+    g_mutex_lock(&vm_clock_lock);
+    if (manual && !vm_clock_manual) {
+        vm_clock_manual_ns = vm_clock_running
+            ? host_monotonic_ns() + vm_clock_offset : vm_clock_stopped_at;
+    }
+    vm_clock_manual = manual;
+    g_mutex_unlock(&vm_clock_lock);
+}
+
+bool clock_is_manual(void)
+{
+    return vm_clock_manual;
+}
+
+void timer_init_ns(Timer *t, ClockType clock, TimerCB *cb, void *opaque)
+{
+    t->clock = clock;
+    t->expire = -1;
+    t->cb = cb;
+    t->opaque = opaque;
+}
+
+Timer *timer_new_ns(ClockType clock, TimerCB *cb, void *opaque)
+{
+    Timer *t = g_new0(Timer, 1);
+
+    timer_init_ns(t, clock, cb, opaque);
+    return t;
+}
+
+void timer_del(Timer *t)
+{
+    if (t->expire >= 0) {
+        pending[t->clock] = g_list_remove(pending[t->clock], t);
+        t->expire = -1;
+    }
+}
+
+void timer_free(Timer *t)
+{
+    if (t) {
+        timer_del(t);
+        g_free(t);
+    }
+}
+
+static gint timer_cmp(gconstpointer a, gconstpointer b)
+{
+    const Timer *x = a, *y = b;
+
+    return x->expire < y->expire ? -1 : x->expire > y->expire;
+}
+
+void timer_mod_ns(Timer *t, int64_t expire)
+{
+    bool first;
+
+    timer_del(t);
+    t->expire = expire < 0 ? 0 : expire;
+    pending[t->clock] = g_list_insert_sorted(pending[t->clock], t, timer_cmp);
+    first = pending[t->clock]->data == t;
+    if (first && notify_cb) {
+        notify_cb();
+    }
+}
+
+void timer_mod_ns_earlier(Timer *t, int64_t expire)
+{
+    if (t->expire < 0 || expire < t->expire) {
+        timer_mod_ns(t, expire);
+    }
+}
+
+bool timer_pending(Timer *t)
+{
+    return t->expire >= 0;
+}
+
+int64_t timer_expire_time_ns(Timer *t)
+{
+    return t->expire;
+}
+
+void timers_set_notify(void (*notify)(void))
+{
+    notify_cb = notify;
+}
+
+int64_t timers_virtual_next(void)
+{
+    return pending[EMBER_CLOCK_VIRTUAL]
+        ? ((Timer *)pending[EMBER_CLOCK_VIRTUAL]->data)->expire : INT64_MAX;
+}
+
+int64_t timers_deadline_ns(void)
+{
+    int64_t best = -1;
+
+    for (int c = 0; c < EMBER_CLOCK_MAX; c++) {
+        int64_t d;
+        if (!pending[c]) {
+            continue;
+        }
+        if (c == EMBER_CLOCK_VIRTUAL && (!vm_clock_running || vm_clock_manual)) {
+            continue;   /* does not move by itself */
+        }
+        d = ((Timer *)pending[c]->data)->expire - clock_get_ns(c);
+        if (d < 0) {
+            d = 0;
+        }
+        if (best < 0 || d < best) {
+            best = d;
+        }
+    }
+    return best;
+}
+
+static bool run_clock(ClockType c)
+{
+    bool ran = false;
+    int64_t now = clock_get_ns(c);
+
+    /* A callback may re-arm itself or others; re-read the list each time. */
+    while (pending[c]) {
+        Timer *t = pending[c]->data;
+        if (t->expire > now) {
+            break;
+        }
+        pending[c] = g_list_delete_link(pending[c], pending[c]);
+        t->expire = -1;
+        t->cb(t->opaque);
+        ran = true;
+    }
+    return ran;
+}
+
+bool timers_run_expired(void)
+{
+    bool ran = false;
+
+    for (int c = 0; c < EMBER_CLOCK_MAX; c++) {
+        if (c == EMBER_CLOCK_VIRTUAL && !clock_virtual_running()) {
+            continue;
+        }
+        ran |= run_clock(c);
+    }
+    return ran;
+}
+
+int64_t clock_set_ns(int64_t target)
+{
+    /* Step from timer to timer so each callback sees its own time. */
+    for (;;) {
+        int64_t next = timers_virtual_next();
+        if (next > target) {
+            break;
+        }
+        g_mutex_lock(&vm_clock_lock);
+        if (next > vm_clock_manual_ns) {
+            vm_clock_manual_ns = next;
+        }
+        g_mutex_unlock(&vm_clock_lock);
+        run_clock(EMBER_CLOCK_VIRTUAL);
+    }
+    g_mutex_lock(&vm_clock_lock);
+    if (target > vm_clock_manual_ns) {
+        vm_clock_manual_ns = target;
+    }
+    g_mutex_unlock(&vm_clock_lock);
+    return vm_clock_manual_ns;
+}
+
+int64_t clock_step(int64_t ns)
+{
+    return clock_set_ns(clock_get_ns(EMBER_CLOCK_VIRTUAL) + ns);
+}
