@@ -181,7 +181,9 @@ bool all_vcpus_paused(void)
     CPUState *cpu;
 
     CPU_FOREACH(cpu) {
-        if (cpu->created && !cpu->stopped && !cpu->exit_thread) {
+        /* A vCPU without a thread (qtest) never runs. */
+        if (cpu->thread && cpu->created && !cpu->stopped &&
+            !cpu->exit_thread) {
             return false;
         }
     }
