@@ -450,6 +450,10 @@ static bool parse_smp(MachineState *ms, const char *arg, GError **errp)
     if (!o) {
         return false;
     }
+    if (opts_has(o, "cpus") && !strcmp(opts_get(o, "cpus"), "0")) {
+        error_setg(errp, "-smp %s: Invalid SMP CPUs 0", arg);
+        return false;
+    }
     cpus = opts_get_number(o, "cpus", 0, &err);
     sockets = opts_get_number(o, "sockets", 0, &err);
     cores = opts_get_number(o, "cores", 0, &err);
@@ -570,6 +574,9 @@ static const AccelOps *choose_accel(Config *c, MachineState *ms,
         }
         name = opts_get(o, "accel");
         ops = accel_find(name);
+        if (!ops && defaulted) {
+            continue;   /* not built in */
+        }
         if (!ops) {
             if (!strcmp(name, "help")) {
                 accel_list(stdout);

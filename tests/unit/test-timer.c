@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Timers on the manual virtual clock (as qtest uses them). */
+#include "ember/osdep.h"
+#include "system/timer.h"
+
+typedef struct Ctx {
+    GString *log;
+    Timer *periodic;
+    int64_t period;
+    int count;
+} Ctx;
+
+static Ctx ctx;
+
+static void fire(void *opaque)
+{
+    g_string_append_printf(ctx.log, "%s@%" PRId64 " ", (char *)opaque,
+                           clock_get_ns(EMBER_CLOCK_VIRTUAL));
+}
+
+static void fire_periodic(void *opaque)
+{
+    ctx.count++;
+    timer_mod_ns(ctx.periodic, clock_get_ns(EMBER_CLOCK_VIRTUAL) + ctx.period);
+}
+
+static void test_order(void)
+{
+    int64_t base;
+    Timer *a = timer_new_ns(EMBER_CLOCK_VIRTUAL, fire, "a");
+    Timer *b = timer_new_ns(EMBER_CLOCK_VIRTUAL, fire, "b");
+    Timer *c = timer_new_ns(EMBER_CLOCK_VIRTUAL, fire, "c");
+
+    clock_set_manual(true);
+    base = clock_get_ns(EMBER_CLOCK_VIRTUAL);
+    ctx.log = g_string_new(NULL);
+    timer_mod_ns(a, base + 300);
+    timer_mod_ns(b, base + 100);
+    timer_mod_ns(c, base + 200);
+    timer_del(c);
+    g_assert_false(timer_pending(c));
+    g_assert_cmpint(timers_virtual_next(), ==, base + 100);
+    g_autofree char *want_b = g_strdup_printf("b@%" PRId64 " ", base + 100);
+    g_autofree char *want_a = g_strdup_printf("a@%" PRId64, base + 260);
+
+    clock_step(250);
+    g_assert_cmpstr(ctx.log->str, ==, want_b);
+    g_assert_cmpint(clock_get_ns(EMBER_CLOCK_VIRTUAL), ==, base + 250);
+    g_assert_true(timer_pending(a));
+    /* Re-arming earlier moves it. */
+    timer_mod_ns_earlier(a, base + 260);
+    timer_mod_ns_earlier(a, base + 900);
+    clock_step(1000);
+    g_assert_nonnull(strstr(ctx.log->str, want_a));
+    g_assert_false(timer_pending(a));
+    timer_free(a);
+    timer_free(b);
+    timer_free(c);
+    g_string_free(ctx.log, TRUE);
+}
+
+static void test_periodic(void)
+{
+    clock_set_manual(true);
+    ctx.count = 0;
+    ctx.period = 1000;
+    ctx.periodic = timer_new_ns(EMBER_CLOCK_VIRTUAL, fire_periodic, NULL);
+    timer_mod_ns(ctx.periodic, clock_get_ns(EMBER_CLOCK_VIRTUAL) + 1000);
+    /* Each expiry re-arms from its own time: 10 fire in 10 us. */
+    clock_step(10 * 1000);
+    g_assert_cmpint(ctx.count, ==, 10);
+    timer_free(ctx.periodic);
+}
+
+static void test_stopped_clock(void)
+{
+    int64_t t;
+
+    clock_set_manual(false);
+    clock_virtual_start();
+    clock_virtual_stop();
+    t = clock_get_ns(EMBER_CLOCK_VIRTUAL);
+    g_usleep(10000);
+    g_assert_cmpint(clock_get_ns(EMBER_CLOCK_VIRTUAL), ==, t);
+    clock_virtual_start();
+    g_usleep(10000);
+    g_assert_cmpint(clock_get_ns(EMBER_CLOCK_VIRTUAL), >, t);
+    /* Resuming does not jump over the paused time. */
+    g_assert_cmpint(clock_get_ns(EMBER_CLOCK_VIRTUAL) - t, <,
+                    10 * NANOSECONDS_PER_SECOND);
+    clock_virtual_stop();
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/timer/order", test_order);
+    g_test_add_func("/timer/periodic", test_periodic);
+    g_test_add_func("/timer/stopped-clock", test_stopped_clock);
+    return g_test_run();
+}
