@@ -253,7 +253,7 @@ static void test_rom_reset(void)
     g_assert_cmphex(boot_test_ldq(0xe0000), ==, ldq_le_p("RSD PTR "));
 
     /* Overlaps are refused with both names. */
-    rom_add_blob("other", blob, 4, 4, 0x200ffc);
+    rom_add_blob("other", blob, 4, 4, 0x201000);
     g_assert_true(rom_check_overlaps(&err));
     rom_add_blob("clash", blob, 4, 4, 0x200800);
     g_assert_false(rom_check_overlaps(&err));
