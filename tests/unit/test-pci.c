@@ -948,6 +948,70 @@ static void test_reset(void)
     qdev_free(&d->qdev);
 }
 
+/*
+ * A hostile guest: random config writes of every size to every
+ * function, random BAR and MSI-X table contents, interrupts requested
+ * in between. Nothing may crash, read-only fields stay, and the INTx
+ * counts stay within what the devices can assert.
+ */
+static void test_config_fuzz(void)
+{
+    g_autoptr(GRand) rng = g_rand_new_with_seed(0x9c1f00d5);
+    PCIDevice *d[3] = { testdev_at("5.0"), testdev_at("9.0"),
+                        testdev_at("0d.0") };
+    const int fns[] = { PCI_DEVFN(0, 0), PCI_DEVFN(1, 0), PCI_DEVFN(5, 0),
+                        PCI_DEVFN(9, 0), PCI_DEVFN(0xd, 0) };
+
+    for (int i = 0; i < 20000; i++) {
+        int df = fns[g_rand_int_range(rng, 0, ARRAY_SIZE(fns))];
+        unsigned size = 1u << g_rand_int_range(rng, 0, 3);
+        uint32_t off = g_rand_int_range(rng, 0, 256) & ~(size - 1);
+        uint32_t val = g_rand_int(rng);
+        PCIDevice *t = d[g_rand_int_range(rng, 0, 3)];
+
+        cfg_write(df, off, val, size);
+        switch (g_rand_int_range(rng, 0, 6)) {
+        case 0:
+            pci_set_irq(t, g_rand_int_range(rng, 0, 2));
+            break;
+        case 1:
+            msi_notify(t, g_rand_int_range(rng, 0, 40));
+            break;
+        case 2:
+            msix_notify(t, g_rand_int_range(rng, 0, 12));
+            break;
+        case 3:
+            if (t->msix_table) {
+                /* Straight into the table, as the BAR would. */
+                memory_region_dispatch_write(&t->msix_table_mmio,
+                                             g_rand_int_range(rng, 0, 128),
+                                             g_rand_int(rng), 1);
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    for (int i = 0; i < ARRAY_SIZE(fns); i++) {
+        g_assert_cmphex(cfg_read(fns[i], 0, 2), ==,
+                        i < 2 ? 0x8086 : PCI_TESTDEV_VENDOR_ID);
+    }
+    for (int line = 0; line < 4; line++) {
+        g_assert_cmpint(pci_bus_get_irq_level(bus, line), >=, 0);
+        g_assert_cmpint(pci_bus_get_irq_level(bus, line), <=, 3);
+    }
+    for (int i = 0; i < 3; i++) {
+        qdev_free(&d[i]->qdev);
+    }
+    for (int line = 0; line < 4; line++) {
+        g_assert_cmpint(pci_bus_get_irq_level(bus, line), ==, 0);
+        g_assert_cmpint(line_level[line], ==, 0);
+    }
+    /* The chipset is still answering normally. */
+    g_assert_cmphex(cfg_read(0, 0, 4), ==, 0x12378086);
+    qdev_reset(&piix3->parent.qdev);
+}
+
 /* The reset control register at 0xcf9 keeps its mode bits. */
 static void test_reset_control(void)
 {
@@ -1006,5 +1070,6 @@ int main(int argc, char **argv)
     g_test_add_func("/pci/reset-control", test_reset_control);
     g_test_add_func("/pci/intx", test_intx);
     g_test_add_func("/pci/piix3-routing", test_piix3_routing);
+    g_test_add_func("/pci/config-fuzz", test_config_fuzz);
     return g_test_run();
 }
