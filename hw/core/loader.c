@@ -37,8 +37,9 @@ bool load_file(const char *path, bool allow_empty, uint64_t max_size,
         return false;
     }
     if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > max_size) {
-        error_setg(errp, "'%s' is too large: %" PRIu64 " bytes, at most %"
-                   PRIu64 " fit", path, (uint64_t)st.st_size, max_size);
+        g_set_error(errp, EMBER_ERROR, LOAD_FILE_TOO_LARGE,
+                    "'%s' is too large: %" PRIu64 " bytes, at most %"
+                    PRIu64 " fit", path, (uint64_t)st.st_size, max_size);
         close(fd);
         return false;
     }
@@ -50,8 +51,9 @@ bool load_file(const char *path, bool allow_empty, uint64_t max_size,
 
         if (len == cap) {
             if (cap > max_size) {
-                error_setg(errp, "'%s' is too large: more than %" PRIu64
-                           " bytes", path, max_size);
+                g_set_error(errp, EMBER_ERROR, LOAD_FILE_TOO_LARGE,
+                            "'%s' is too large: more than %" PRIu64
+                            " bytes fit", path, max_size);
                 close(fd);
                 return false;
             }
@@ -74,8 +76,9 @@ bool load_file(const char *path, bool allow_empty, uint64_t max_size,
     }
     close(fd);
     if (len > max_size) {
-        error_setg(errp, "'%s' is too large: %zu bytes, at most %" PRIu64
-                   " fit", path, len, max_size);
+        g_set_error(errp, EMBER_ERROR, LOAD_FILE_TOO_LARGE,
+                    "'%s' is too large: %zu bytes, at most %" PRIu64
+                    " fit", path, len, max_size);
         return false;
     }
     if (!len && !allow_empty) {

@@ -193,9 +193,9 @@ GPtrArray *x86_boot_load_modules(const char *list, uint64_t max_total,
         }
         if (!load_file(m->path, true, max_total - total, &m->data, &m->size,
                        &err)) {
-            error_setg(errp, "-initrd: %s (free guest RAM for initrds and "
-                       "modules: %" PRIu64 " bytes)", err->message,
-                       max_total);
+            error_setg(errp, "-initrd: %s%s", err->message,
+                       err->code == LOAD_FILE_TOO_LARGE ?
+                       " in the free guest RAM (more -m?)" : "");
             return NULL;
         }
         total += m->size;

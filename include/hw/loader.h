@@ -26,6 +26,8 @@
  */
 bool load_file(const char *path, bool allow_empty, uint64_t max_size,
                uint8_t **data, size_t *size, GError **errp);
+/* The GError code of load_file() for "too large" (others are 0). */
+#define LOAD_FILE_TOO_LARGE 1
 
 /* ------------------------------------------------------------------ */
 /* Rom blobs. */
