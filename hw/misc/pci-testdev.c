@@ -21,10 +21,12 @@ typedef struct PCITestDevState {
     bool msi_mask;
     uint8_t intx_pin;
     uint64_t bar64_size;
+    uint64_t rom_size;
 
     MemoryRegion mmio;
     MemoryRegion io;
     MemoryRegion ram;
+    MemoryRegion rom;
     uint32_t scratch;
     uint64_t dma_addr;
     uint32_t dma_status;
@@ -203,6 +205,12 @@ static bool testdev_realize(PCIDevice *d, GError **errp)
                    "from 4K to 1G");
         return false;
     }
+    if (s->rom_size && (!is_pow2(s->rom_size) || s->rom_size < 2 * KiB ||
+                        s->rom_size > 1 * MiB)) {
+        error_setg(errp, "pci-testdev: rom-size must be 0 or a power of two "
+                   "from 2K to 1M");
+        return false;
+    }
     d->config[PCI_INTERRUPT_PIN] = s->intx_pin;
 
     memory_region_init_io(&s->mmio, d, &testdev_ops, s, "pci-testdev-mmio",
@@ -222,6 +230,24 @@ static bool testdev_realize(PCIDevice *d, GError **errp)
     pci_register_bar(d, PCI_TESTDEV_BAR_RAM, PCI_BASE_ADDRESS_SPACE_MEMORY |
                      PCI_BASE_ADDRESS_MEM_TYPE_64 |
                      PCI_BASE_ADDRESS_MEM_PREFETCH, &s->ram);
+    if (s->rom_size) {
+        uint8_t *p;
+
+        if (!memory_region_init_rom(&s->rom, d, "pci-testdev-rom",
+                                    s->rom_size, errp)) {
+            goto fail;
+        }
+        /* An option ROM header (PCI Firmware Specification): 55 AA
+         * and the length in 512-byte units; then a known pattern. */
+        p = memory_region_get_ram_ptr(&s->rom);
+        for (uint64_t i = 0; i < s->rom_size; i++) {
+            p[i] = i ^ PCI_TESTDEV_ROM_PATTERN;
+        }
+        p[0] = 0x55;
+        p[1] = 0xaa;
+        p[2] = MIN(s->rom_size / 512, 255);
+        pci_register_bar(d, PCI_ROM_SLOT, 0, &s->rom);
+    }
     if (s->msix_vectors &&
         !msix_init_exclusive_bar(d, s->msix_vectors, PCI_TESTDEV_BAR_MSIX,
                                  errp)) {
@@ -238,6 +264,9 @@ fail:
     memory_region_finalize(&s->mmio);
     memory_region_finalize(&s->io);
     memory_region_finalize(&s->ram);
+    if (s->rom_size && s->rom.name) {
+        memory_region_finalize(&s->rom);
+    }
     return false;
 }
 
@@ -248,6 +277,9 @@ static void testdev_exit(PCIDevice *d)
     memory_region_finalize(&s->mmio);
     memory_region_finalize(&s->io);
     memory_region_finalize(&s->ram);
+    if (s->rom_size) {
+        memory_region_finalize(&s->rom);
+    }
 }
 
 static void testdev_reset(PCIDevice *d)
@@ -277,6 +309,9 @@ static const Property testdev_props[] = {
     DEFINE_PROP("bar64-size", PCITestDevState, bar64_size, prop_info_size,
                 uint64_t, .defval.u = 64 * KiB,
                 .desc = "size of the 64-bit RAM BAR 2 (4K-1G, power of 2)"),
+    DEFINE_PROP("rom-size", PCITestDevState, rom_size, prop_info_size,
+                uint64_t, .defval.u = 0,
+                .desc = "expansion ROM size (0: none; 2K-1M, power of 2)"),
     DEFINE_PROP_END,
 };
 

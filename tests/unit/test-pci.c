@@ -368,6 +368,45 @@ static uint32_t mem_readl(uint64_t a)
     return address_space_ldl(&address_space_memory, a);
 }
 
+/* The expansion ROM BAR: decoded only with its enable bit and memory
+ * decoding, read-only to the guest. */
+static void test_rom_bar(void)
+{
+    GError *err = NULL;
+    PCIDevice *d = new_testdev("6.0", "rom-size", "64K", &err);
+    int df;
+
+    g_assert_no_error(err);
+    df = d->devfn;
+    g_assert_cmphex(probe32(df, PCI_ROM_ADDRESS), ==, 0xffff0001);
+    cfg_write(df, PCI_ROM_ADDRESS, 0xe0400000, 4);
+    cfg_write(df, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
+    g_assert_cmphex(pci_get_bar_addr(d, PCI_ROM_SLOT), ==, PCI_BAR_UNMAPPED);
+    g_assert_cmphex(mem_readl(0xe0400000), ==, 0);
+    cfg_write(df, PCI_ROM_ADDRESS, 0xe0400000 | PCI_ROM_ADDRESS_ENABLE, 4);
+    g_assert_cmphex(pci_get_bar_addr(d, PCI_ROM_SLOT), ==, 0xe0400000);
+    g_assert_cmphex(address_space_lduw(&address_space_memory, 0xe0400000), ==,
+                    0xaa55);
+    g_assert_cmphex(address_space_ldub(&address_space_memory, 0xe0400002),
+                    ==, 128);
+    g_assert_cmphex(address_space_ldub(&address_space_memory,
+                                       0xe0400000 + 0x1234), ==,
+                    (0x1234 ^ PCI_TESTDEV_ROM_PATTERN) & 0xff);
+    address_space_stl(&address_space_memory, 0xe0400000, 0);
+    g_assert_cmphex(address_space_lduw(&address_space_memory, 0xe0400000), ==,
+                    0xaa55);
+    /* Memory decoding off hides it even with the enable bit. */
+    cfg_write(df, PCI_COMMAND, 0, 2);
+    g_assert_cmphex(mem_readl(0xe0400000), ==, 0);
+    /* Reset clears the ROM BAR, enable bit included. */
+    qdev_reset(&d->qdev);
+    g_assert_cmphex(cfg_read(df, PCI_ROM_ADDRESS, 4), ==, 0);
+    qdev_free(&d->qdev);
+    g_assert_null(new_testdev("6.0", "rom-size", "1000", &err));
+    g_assert_nonnull(strstr(err->message, "rom-size"));
+    g_clear_error(&err);
+}
+
 static void test_bar_mapping(void)
 {
     PCIDevice *d = testdev_at("6.0");
@@ -1062,6 +1101,7 @@ int main(int argc, char **argv)
     g_test_add_func("/pci/write-masks", test_write_masks);
     g_test_add_func("/pci/bar-sizing", test_bar_sizing);
     g_test_add_func("/pci/bar-mapping", test_bar_mapping);
+    g_test_add_func("/pci/rom-bar", test_rom_bar);
     g_test_add_func("/pci/capabilities", test_capabilities);
     g_test_add_func("/pci/msi", test_msi);
     g_test_add_func("/pci/msix", test_msix);

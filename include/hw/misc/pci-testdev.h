@@ -10,6 +10,8 @@
  * BAR4  32-bit memory, 4 KiB: MSI-X table at 0, PBA at 16 * vectors
  * Capabilities: MSI ("msi-vectors", 64-bit, per-vector masking), MSI-X
  * ("msix-vectors"). Interrupt pin: "intx-pin" (1 = INTA .. 4 = INTD).
+ * Expansion ROM ("rom-size", default none): 55 AA, the size in 512-byte
+ * units, then byte i = i ^ PCI_TESTDEV_ROM_PATTERN.
  *
  * Registers (32 bits, little-endian):
  */
@@ -42,5 +44,7 @@
 #define PCI_TESTDEV_BAR_IO 1
 #define PCI_TESTDEV_BAR_RAM 2
 #define PCI_TESTDEV_BAR_MSIX 4
+
+#define PCI_TESTDEV_ROM_PATTERN 0xa5
 
 #endif
