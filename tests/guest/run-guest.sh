@@ -27,7 +27,7 @@ fi
 ember=$1
 guest=$2
 shift 2
-name=$(basename "$guest" .elf)
+name=$(basename "$guest"); name=${name%.*}
 timeout_s=${GUEST_TIMEOUT:-60}
 dir=$(mktemp -d "${TMPDIR:-/tmp}/ember-guest-$name.XXXXXX")
 if [ -n "${GUEST_KEEP:-}" ]; then

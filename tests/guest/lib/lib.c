@@ -435,19 +435,28 @@ char *strstr(const char *h, const char *n)
 
 /* ---- start ---- */
 
-/* Called by the assembly entry on the boot CPU's stack. */
+/* Called by the assembly entries on the boot CPU's stack. */
 noreturn void guest_c_start(uint32_t magic, uint32_t info);
+noreturn void guest_c_run(void);
 
+/* Any protocol: the entry saved what it was handed. */
+noreturn void guest_c_run(void)
+{
+    serial_init();
+    guest_main();
+    report_done();
+}
+
+/* Multiboot (entry32.S, entry64.S). */
 noreturn void guest_c_start(uint32_t magic, uint32_t info)
 {
     multiboot_magic = magic;
     multiboot_info = (struct multiboot_info *)(uintptr_t)info;
-    serial_init();
     if (magic != 0x2badb002) {
+        serial_init();
         report(false, "multiboot magic in EAX is 0x%x, not 0x2badb002",
                magic);
         report_done();
     }
-    guest_main();
-    report_done();
+    guest_c_run();
 }
