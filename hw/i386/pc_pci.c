@@ -64,7 +64,7 @@ static const MemoryRegionOps pc_pci_hole_ops = {
     .unaligned = true,
 };
 
-/* ---- firmware-style resource assignment -------------------------------- */
+/* ---- firmware-style resource assignment --------------------------------- */
 
 typedef struct BarReq {
     PCIDevice *dev;
@@ -193,7 +193,7 @@ static void pc_pci_firmware_setup(void *opaque)
     }
 }
 
-/* ---- set-up -------------------------------------------------------------- */
+/* ---- set-up ------------------------------------------------------------- */
 
 void pc_init_pci(PCMachineState *pcms)
 {

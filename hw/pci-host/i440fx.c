@@ -164,7 +164,7 @@ static const DeviceInfo i440fx_host_info = {
     .reset = i440fx_host_reset,
 };
 
-/* ---- 00:00.0, the PMC ---------------------------------------------------- */
+/* ---- 00:00.0, the PMC --------------------------------------------------- */
 
 /*
  * Chipset registers software may program (82441FX PMC configuration

@@ -122,7 +122,7 @@ static void msix_fire_unmasked_pending(PCIDevice *dev, unsigned first,
     }
 }
 
-/* ---- the table and the PBA in the BARs ----------------------------------- */
+/* ---- the table and the PBA in the BARs ---------------------------------- */
 
 static uint64_t msix_table_read(void *opaque, hwaddr off, unsigned size)
 {
@@ -192,7 +192,7 @@ static const MemoryRegionOps msix_pba_ops = {
     .max_access = 4,
 };
 
-/* ---- set-up --------------------------------------------------------------- */
+/* ---- set-up ------------------------------------------------------------- */
 
 static unsigned msix_pba_size(unsigned nentries)
 {

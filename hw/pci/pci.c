@@ -12,7 +12,7 @@
 #include "hw/pci/msi.h"
 #include "hw/pci/msix.h"
 
-/* ---- the "addr" property: slot[.function], hex ------------------------- */
+/* ---- the "addr" property: slot[.function], hex -------------------------- */
 
 static bool parse_hex(const char *s, const char *end, unsigned long *out)
 {
@@ -84,7 +84,7 @@ static const Property pci_device_props[] = {
     DEFINE_PROP_END,
 };
 
-/* ---- buses ---------------------------------------------------------------- */
+/* ---- buses -------------------------------------------------------------- */
 
 void pci_bus_init(PCIBus *bus, DeviceState *parent, const char *name,
                   MemoryRegion *mem, MemoryRegion *io)
@@ -193,7 +193,7 @@ void pci_bus_config_write(PCIBus *bus, int devfn, uint32_t addr,
     }
 }
 
-/* ---- INTx ------------------------------------------------------------------- */
+/* ---- INTx --------------------------------------------------------------- */
 
 static void pci_bus_change_irq(PCIBus *bus, int irq_num, int change)
 {
@@ -250,7 +250,7 @@ void pci_set_irq(PCIDevice *dev, int level)
     pci_intx_update(dev);
 }
 
-/* ---- bus mastering ---------------------------------------------------------- */
+/* ---- bus mastering ------------------------------------------------------ */
 
 bool pci_dma_read(PCIDevice *dev, uint64_t addr, void *buf, uint64_t len)
 {
@@ -288,7 +288,7 @@ void pci_send_msi_message(PCIDevice *dev, uint64_t addr, uint32_t data)
     address_space_stl(&address_space_memory, addr & ~3ULL, data);
 }
 
-/* ---- BARs ---------------------------------------------------------------------- */
+/* ---- BARs --------------------------------------------------------------- */
 
 static MemoryRegion *bar_space(PCIDevice *dev, const PCIIORegion *r)
 {
@@ -454,7 +454,7 @@ static void unmap_all(PCIDevice *dev)
     memory_region_transaction_commit();
 }
 
-/* ---- config space accesses ---------------------------------------------------- */
+/* ---- config space accesses ---------------------------------------------- */
 
 uint32_t pci_default_read_config(PCIDevice *dev, uint32_t addr, unsigned len)
 {
@@ -489,7 +489,7 @@ void pci_default_write_config(PCIDevice *dev, uint32_t addr, uint32_t val,
     msix_write_config(dev, addr, val, len);
 }
 
-/* ---- capabilities -------------------------------------------------------------- */
+/* ---- capabilities ------------------------------------------------------- */
 
 uint8_t pci_find_capability(PCIDevice *dev, uint8_t cap_id)
 {
@@ -582,7 +582,7 @@ void pci_del_capability(PCIDevice *dev, uint8_t cap_id, uint8_t size)
     memset(dev->used + pos, 0, size);
 }
 
-/* ---- device creation ------------------------------------------------------------ */
+/* ---- device creation ---------------------------------------------------- */
 
 char *pci_device_describe(PCIDevice *dev)
 {

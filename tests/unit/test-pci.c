@@ -14,6 +14,9 @@
 #include "hw/pci/pci.h"
 #include "system/runstate.h"
 
+#define TESTDEV_ID ((uint32_t)PCI_TESTDEV_DEVICE_ID << 16 | \
+                    PCI_TESTDEV_VENDOR_ID)
+
 static PCIBus *bus;
 static PIIX3State *piix3;
 static MemoryRegion ram;            /* 1 MiB of RAM at 0 for MSI/DMA */
@@ -195,8 +198,7 @@ static void test_slot_assignment(void)
     c = testdev_at("5.0");
     g_assert_cmpint(c->devfn, ==, PCI_DEVFN(5, 0));
     g_assert_true(pci_find_device(bus, PCI_DEVFN(5, 0)) == c);
-    g_assert_cmphex(cfg_read(PCI_DEVFN(5, 0), 0, 4), ==,
-                    (uint32_t)PCI_TESTDEV_DEVICE_ID << 16 | PCI_TESTDEV_VENDOR_ID);
+    g_assert_cmphex(cfg_read(PCI_DEVFN(5, 0), 0, 4), ==, TESTDEV_ID);
 
     /* A taken slot: one clear message naming both. */
     g_assert_null(new_testdev("05.0", NULL, NULL, &err));
@@ -281,8 +283,7 @@ static void test_write_masks(void)
 
     /* Identification is read-only. */
     cfg_write(df, PCI_VENDOR_ID, 0xffffffff, 4);
-    g_assert_cmphex(cfg_read(df, 0, 4), ==, (uint32_t)PCI_TESTDEV_DEVICE_ID << 16 |
-                    PCI_TESTDEV_VENDOR_ID);
+    g_assert_cmphex(cfg_read(df, 0, 4), ==, TESTDEV_ID);
     cfg_write(df, PCI_CLASS_PROG, 0xff, 1);
     g_assert_cmphex(cfg_read(df, PCI_REVISION_ID, 4), ==, 0xff000001);
     /* Only the defined command bits stick. */

@@ -166,7 +166,7 @@ static inline PCIDevice *PCI_DEVICE(DeviceState *dev)
     return (PCIDevice *)dev;
 }
 
-/* ---- config space helpers (little-endian) ------------------------------ */
+/* ---- config space helpers (little-endian) ------------------------------- */
 static inline uint8_t pci_get_byte(const uint8_t *p) { return *p; }
 static inline void pci_set_byte(uint8_t *p, uint8_t v) { *p = v; }
 static inline uint16_t pci_get_word(const uint8_t *p) { return lduw_le_p(p); }
@@ -183,7 +183,7 @@ static inline bool pci_ranges_overlap(uint32_t a, uint32_t alen, uint32_t b,
     return a < b + blen && b < a + alen;
 }
 
-/* ---- buses ---------------------------------------------------------------- */
+/* ---- buses -------------------------------------------------------------- */
 
 /* Set up a bus (the caller owns the memory), e.g. "pci.0". */
 void pci_bus_init(PCIBus *bus, DeviceState *parent, const char *name,
@@ -207,7 +207,7 @@ uint32_t pci_bus_config_read(PCIBus *bus, int devfn, uint32_t addr,
 void pci_bus_config_write(PCIBus *bus, int devfn, uint32_t addr,
                           uint32_t val, unsigned len);
 
-/* ---- device creation (boards) ----------------------------------------------- */
+/* ---- device creation (boards) ------------------------------------------- */
 
 /* New unrealized device of type at devfn (PCI_DEVFN_AUTO to pick). */
 PCIDevice *pci_new(int devfn, const char *type);
@@ -216,7 +216,7 @@ PCIDevice *pci_create_simple(PCIBus *bus, int devfn, const char *type);
 /* "pci-testdev 'id'" style name for messages. */
 char *pci_device_describe(PCIDevice *dev);
 
-/* ---- config space ------------------------------------------------------------ */
+/* ---- config space ------------------------------------------------------- */
 
 uint32_t pci_default_read_config(PCIDevice *dev, uint32_t addr, unsigned len);
 void pci_default_write_config(PCIDevice *dev, uint32_t addr, uint32_t val,
@@ -238,7 +238,7 @@ void pci_del_capability(PCIDevice *dev, uint8_t cap_id, uint8_t size);
 /* Offset of the first capability with this ID, or 0. */
 uint8_t pci_find_capability(PCIDevice *dev, uint8_t cap_id);
 
-/* ---- BARs -------------------------------------------------------------------- */
+/* ---- BARs --------------------------------------------------------------- */
 
 /*
  * Register region n (0..5, or PCI_ROM_SLOT) with type flags
@@ -259,7 +259,7 @@ static inline uint32_t pci_bar_offset(int n)
 /* Re-evaluate the BAR mappings (after a BAR or command change). */
 void pci_update_mappings(PCIDevice *dev);
 
-/* ---- INTx, bus mastering ------------------------------------------------------ */
+/* ---- INTx, bus mastering ------------------------------------------------ */
 
 /*
  * Drive the function's interrupt pin (the one its Interrupt Pin register
