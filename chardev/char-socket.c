@@ -358,7 +358,9 @@ static int sock_write(Chardev *chr, const uint8_t *buf, int len)
 
 /* ---- options ------------------------------------------------------------------------ */
 
-static bool sock_open(Chardev *chr, Opts *opts, GError **errp)
+static void sock_close(Chardev *chr);
+
+static bool sock_open_inner(Chardev *chr, Opts *opts, GError **errp)
 {
     ChardevSocket *s = (ChardevSocket *)chr;
     const char *host = opts_get(opts, "host");
@@ -442,6 +444,16 @@ static bool sock_open(Chardev *chr, Opts *opts, GError **errp)
         } else {
             return false;
         }
+    }
+    return true;
+}
+
+static bool sock_open(Chardev *chr, Opts *opts, GError **errp)
+{
+    if (!sock_open_inner(chr, opts, errp)) {
+        /* The core frees chr without close(): release what we hold. */
+        sock_close(chr);
+        return false;
     }
     return true;
 }

@@ -387,7 +387,6 @@ void ps2_write_keyboard(PS2KbdState *kbd, uint8_t val)
     /* Arguments have bit 7 clear; a command byte cancels the wait. */
     if (pending >= 0 && (!(val & 0x80) || pending >= 0xfb)) {
         s->pending = -1;
-        ps2_begin_command(s);
         ps2_kbd_argument(kbd, pending, val);
         ps2_notify(s);
         return;
@@ -592,7 +591,6 @@ void ps2_write_mouse(PS2MouseState *m, uint8_t val)
 
     if (pending >= 0) {
         s->pending = -1;
-        ps2_begin_command(s);
         ps2_mouse_argument(m, pending, val);
         ps2_notify(s);
         return;
