@@ -62,6 +62,8 @@ fetch_pkg() {
     # it warns and downloads unsandboxed. A fresh world-writable directory
     # under /tmp is (the cache itself may sit in a private home).
     tmp=$(mktemp -d "${TMPDIR:-/tmp}/ember-fetch.XXXXXX")
+    trap 'rm -rf "$tmp" "$dir.new"' EXIT
+    trap 'exit 1' INT TERM HUP
     chmod 0777 "$tmp"
     if ! (cd "$tmp" && apt-get download -q "$pkg=$want" >"$tmp/apt.log" 2>&1); then
         # apt's own reason, without its progress lines.

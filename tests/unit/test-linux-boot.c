@@ -445,8 +445,11 @@ static char *fetch_debian_kernel(void)
     }
     script = g_build_filename(src, "scripts", "fetch-assets.sh", NULL);
     {
-        char *argv[] = { "/bin/sh", script, "kernel", NULL };
-        if (!g_spawn_sync(NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+        /* Bounded: a slow first download must not time the test out;
+         * a later run finds the cache. */
+        char *argv[] = { "timeout", "90", "/bin/sh", script, "kernel",
+                         NULL };
+        if (!g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
                           &out, &errout, &status, &err) ||
             !g_spawn_check_wait_status(status, NULL)) {
             g_test_message("fetch-assets.sh: %s", errout ? errout : "");
