@@ -1031,7 +1031,8 @@ bool apic_accept_pic_intr(DeviceState *dev)
         s->extint_pending = false;
         return true;
     }
-    return apic_extint_active(s);
+    /* Only the CPU whose LINT0 sees INT (the BSP) takes it. */
+    return s->lint0_level && apic_extint_active(s);
 }
 
 void apic_deliver_pic_intr(DeviceState *dev, int level)

@@ -227,6 +227,9 @@ static void fw_cfg_dma_transfer(FWCfgState *s)
                 }
             }
             length -= n;
+            if (addr + n < addr) {
+                error = true;   /* wraps around the address space */
+            }
             addr += n;
         }
     }

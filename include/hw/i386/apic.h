@@ -65,8 +65,12 @@ DeviceState *cpu_get_apic(CPUState *cpu);
  * processor priority; -1 if there is none (or the APIC is disabled).
  */
 int apic_get_interrupt(DeviceState *dev);
-/* Will the CPU take the 8259's INT (LINT0 unmasked as ExtINT, or the
- * APIC globally disabled)? */
+/*
+ * Should the interrupt acknowledge go to the 8259 now? True if INT is
+ * asserted on this APIC's LINT0 and LINT0 is an unmasked ExtINT (or the
+ * APIC is globally disabled), or if an ExtINT message (I/O APIC, MSI)
+ * arrived; the latter is consumed by this call.
+ */
 bool apic_accept_pic_intr(DeviceState *dev);
 /* The 8259's INT level, as seen on this APIC's LINT0 pin. */
 void apic_deliver_pic_intr(DeviceState *dev, int level);
