@@ -7,7 +7,6 @@
  * reset line, and IRQ 1 / IRQ 12.
  */
 #include "libqtest.h"
-#include <sys/wait.h>
 
 #define DATA 0x60
 #define CMD 0x64
@@ -325,20 +324,6 @@ static void test_irqs(void)
     qtest_quit(s);
 }
 
-/*
- * IRQ tests watch the I/O APIC's inputs; they run once the machine has
- * one (the type is known to the binary).
- */
-static bool have_ioapic(void)
-{
-    g_autofree char *cmd = g_strdup_printf("%s -device ioapic,help",
-                                           qtest_binary());
-    int status = -1;
-
-    return g_spawn_command_line_sync(cmd, NULL, NULL, &status, NULL) &&
-           WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -353,8 +338,6 @@ int main(int argc, char **argv)
     g_test_add_func("/i8042/a20", test_a20_output_port);
     g_test_add_func("/i8042/reset-pulse", test_reset_pulse);
     g_test_add_func("/i8042/reset-output-port", test_reset_output_port);
-    if (have_ioapic()) {
-        g_test_add_func("/i8042/irqs", test_irqs);
-    }
+    g_test_add_func("/i8042/irqs", test_irqs);
     return g_test_run();
 }

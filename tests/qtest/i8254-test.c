@@ -5,7 +5,6 @@
  * periods measured on the I/O APIC's GSI 2 by stepping the clock.
  */
 #include "libqtest.h"
-#include <sys/wait.h>
 
 #define PIT_FREQ 1193182
 #define PIT_CH(n) (0x40 + (n))
@@ -287,20 +286,6 @@ static void test_irq_tiny_count_is_clamped(void)
     qtest_quit(s);
 }
 
-/*
- * IRQ tests watch the I/O APIC's inputs; they run once the machine has
- * one (the type is known to the binary).
- */
-static bool have_ioapic(void)
-{
-    g_autofree char *cmd = g_strdup_printf("%s -device ioapic,help",
-                                           qtest_binary());
-    int status = -1;
-
-    return g_spawn_command_line_sync(cmd, NULL, NULL, &status, NULL) &&
-           WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -312,13 +297,11 @@ int main(int argc, char **argv)
     g_test_add_func("/i8254/rw-modes", test_rw_modes);
     g_test_add_func("/i8254/port61-gate-and-out", test_port61_gate_and_out);
     g_test_add_func("/i8254/port61-refresh", test_port61_refresh_toggles);
-    if (have_ioapic()) {
-        g_test_add_func("/i8254/irq/mode2-period", test_irq_mode2_period);
-        g_test_add_func("/i8254/irq/mode3-no-drift",
-                        test_irq_mode3_no_drift);
-        g_test_add_func("/i8254/irq/mode0-oneshot", test_irq_mode0_oneshot);
-        g_test_add_func("/i8254/irq/tiny-count",
-                        test_irq_tiny_count_is_clamped);
-    }
+    g_test_add_func("/i8254/irq/mode2-period", test_irq_mode2_period);
+    g_test_add_func("/i8254/irq/mode3-no-drift",
+                    test_irq_mode3_no_drift);
+    g_test_add_func("/i8254/irq/mode0-oneshot", test_irq_mode0_oneshot);
+    g_test_add_func("/i8254/irq/tiny-count",
+                    test_irq_tiny_count_is_clamped);
     return g_test_run();
 }

@@ -7,7 +7,6 @@
  * IRQ 8 (GSI 8 of the I/O APIC).
  */
 #include "libqtest.h"
-#include <sys/wait.h>
 #include <time.h>
 
 #define NS_PER_S 1000000000LL
@@ -381,20 +380,6 @@ static void test_irq_alarm_and_update(void)
     qtest_quit(s);
 }
 
-/*
- * IRQ tests watch the I/O APIC's inputs; they run once the machine has
- * one (the type is known to the binary).
- */
-static bool have_ioapic(void)
-{
-    g_autofree char *cmd = g_strdup_printf("%s -device ioapic,help",
-                                           qtest_binary());
-    int status = -1;
-
-    return g_spawn_command_line_sync(cmd, NULL, NULL, &status, NULL) &&
-           WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -409,11 +394,9 @@ int main(int argc, char **argv)
     g_test_add_func("/rtc/cmos-ram", test_cmos_ram_and_nmi_bit);
     g_test_add_func("/rtc/memory-bytes-small", test_memory_bytes_small);
     g_test_add_func("/rtc/memory-bytes-large", test_memory_bytes_large);
-    if (have_ioapic()) {
-        g_test_add_func("/rtc/irq/periodic-rate", test_irq_periodic_rate);
-        g_test_add_func("/rtc/irq/periodic-exact", test_irq_periodic_exact);
-        g_test_add_func("/rtc/irq/alarm-and-update",
-                        test_irq_alarm_and_update);
-    }
+    g_test_add_func("/rtc/irq/periodic-rate", test_irq_periodic_rate);
+    g_test_add_func("/rtc/irq/periodic-exact", test_irq_periodic_exact);
+    g_test_add_func("/rtc/irq/alarm-and-update",
+                    test_irq_alarm_and_update);
     return g_test_run();
 }

@@ -7,7 +7,6 @@
  * reconnection), and IRQ 4.
  */
 #include "libqtest.h"
-#include <sys/wait.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -340,20 +339,6 @@ static void test_irq_line(void)
     qtest_quit(s);
 }
 
-/*
- * IRQ tests watch the I/O APIC's inputs; they run once the machine has
- * one (the type is known to the binary).
- */
-static bool have_ioapic(void)
-{
-    g_autofree char *cmd = g_strdup_printf("%s -device ioapic,help",
-                                           qtest_binary());
-    int status = -1;
-
-    return g_spawn_command_line_sync(cmd, NULL, NULL, &status, NULL) &&
-           WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -366,8 +351,6 @@ int main(int argc, char **argv)
     g_test_add_func("/serial/thre-interrupt", test_thre_interrupt);
     g_test_add_func("/serial/output-to-file", test_output_to_file);
     g_test_add_func("/serial/socket-chardev", test_socket_chardev);
-    if (have_ioapic()) {
-        g_test_add_func("/serial/irq-line", test_irq_line);
-    }
+    g_test_add_func("/serial/irq-line", test_irq_line);
     return g_test_run();
 }
