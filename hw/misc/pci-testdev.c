@@ -31,6 +31,7 @@ typedef struct PCITestDevState {
     uint64_t dma_addr;
     uint32_t dma_status;
     uint32_t irq_count;
+    bool busy;                  /* in a register access (re-entry guard) */
 } PCITestDevState;
 
 static void testdev_log(PCITestDevState *s, const char *what, uint32_t v)
@@ -157,6 +158,14 @@ static void testdev_write(void *opaque, hwaddr off, uint64_t val,
     if (off >= PCI_TESTDEV_REGS_SIZE) {
         return;
     }
+    /* Our own DMA or message, aimed back at our registers: ignore it
+     * rather than start another one from inside the first. */
+    if (s->busy) {
+        testdev_log(s, "register write from the device's own DMA or MSI "
+                    "ignored", (unsigned)off);
+        return;
+    }
+    s->busy = true;
     if (size == 4) {
         testdev_reg_write(s, reg, val);
     } else if (reg == PCI_TESTDEV_SCRATCH) {
@@ -165,6 +174,7 @@ static void testdev_write(void *opaque, hwaddr off, uint64_t val,
         testdev_log(s, "partial write to a command register ignored",
                     (unsigned)off);
     }
+    s->busy = false;
 }
 
 static const MemoryRegionOps testdev_ops = {

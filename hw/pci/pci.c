@@ -252,40 +252,72 @@ void pci_set_irq(PCIDevice *dev, int level)
 
 /* ---- bus mastering ------------------------------------------------------ */
 
-bool pci_dma_read(PCIDevice *dev, uint64_t addr, void *buf, uint64_t len)
+/*
+ * A device's DMA or message can land on a device register that starts
+ * more DMA or messages (its own, or another device's that points back):
+ * a guest could build an endless loop that way. Nested device-initiated
+ * accesses are allowed up to this depth, then dropped.
+ */
+#define PCI_MASTER_DEPTH_MAX 8
+static int pci_master_depth;
+
+static bool pci_master_enter(PCIDevice *dev, const char *what, uint64_t addr)
 {
     if (!pci_bus_master_enabled(dev)) {
-        ember_log_mask(LOG_GUEST_ERROR, "pci %02x.%x: DMA read at 0x%" PRIx64
+        ember_log_mask(LOG_GUEST_ERROR, "pci %02x.%x: %s at 0x%" PRIx64
                        " with bus mastering disabled\n",
-                       PCI_SLOT(dev->devfn), PCI_FUNC(dev->devfn), addr);
+                       PCI_SLOT(dev->devfn), PCI_FUNC(dev->devfn), what, addr);
+        return false;
+    }
+    if (pci_master_depth >= PCI_MASTER_DEPTH_MAX) {
+        ember_log_mask(LOG_GUEST_ERROR, "pci %02x.%x: %s at 0x%" PRIx64
+                       " dropped: device accesses nested too deep\n",
+                       PCI_SLOT(dev->devfn), PCI_FUNC(dev->devfn), what, addr);
+        return false;
+    }
+    pci_master_depth++;
+    return true;
+}
+
+static void pci_master_exit(void)
+{
+    pci_master_depth--;
+}
+
+bool pci_dma_read(PCIDevice *dev, uint64_t addr, void *buf, uint64_t len)
+{
+    bool ok;
+
+    if (!pci_master_enter(dev, "DMA read", addr)) {
         memset(buf, 0xff, len);
         return false;
     }
-    return address_space_read(&address_space_memory, addr, buf, len);
+    ok = address_space_read(&address_space_memory, addr, buf, len);
+    pci_master_exit();
+    return ok;
 }
 
 bool pci_dma_write(PCIDevice *dev, uint64_t addr, const void *buf,
                    uint64_t len)
 {
-    if (!pci_bus_master_enabled(dev)) {
-        ember_log_mask(LOG_GUEST_ERROR, "pci %02x.%x: DMA write at 0x%" PRIx64
-                       " with bus mastering disabled\n",
-                       PCI_SLOT(dev->devfn), PCI_FUNC(dev->devfn), addr);
+    bool ok;
+
+    if (!pci_master_enter(dev, "DMA write", addr)) {
         return false;
     }
-    return address_space_write(&address_space_memory, addr, buf, len);
+    ok = address_space_write(&address_space_memory, addr, buf, len);
+    pci_master_exit();
+    return ok;
 }
 
 void pci_send_msi_message(PCIDevice *dev, uint64_t addr, uint32_t data)
 {
-    if (!pci_bus_master_enabled(dev)) {
-        ember_log_mask(LOG_GUEST_ERROR, "pci %02x.%x: MSI to 0x%" PRIx64
-                       " dropped, bus mastering disabled\n",
-                       PCI_SLOT(dev->devfn), PCI_FUNC(dev->devfn), addr);
+    if (!pci_master_enter(dev, "MSI", addr)) {
         return;
     }
     /* Bits 1:0 of a message address are reserved as zero (6.8.1.4). */
     address_space_stl(&address_space_memory, addr & ~3ULL, data);
+    pci_master_exit();
 }
 
 /* ---- BARs --------------------------------------------------------------- */

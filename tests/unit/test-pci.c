@@ -1052,6 +1052,58 @@ static void test_config_fuzz(void)
     qdev_reset(&piix3->parent.qdev);
 }
 
+/*
+ * Messages and DMA aimed at device registers that start more of them:
+ * a device's own registers are not re-entered, and chains across
+ * devices stop at the nesting limit instead of recursing forever.
+ */
+static void test_reentrancy(void)
+{
+    PCIDevice *d[10];
+    const uint64_t base = 0xe0000000;
+
+    for (int i = 0; i < 10; i++) {
+        char addr[8];
+
+        snprintf(addr, sizeof(addr), "%x.0", 0x10 + i);
+        d[i] = testdev_at(addr);
+        cfg_write(d[i]->devfn, PCI_BASE_ADDRESS_0, base + i * 0x1000, 4);
+        cfg_write(d[i]->devfn, PCI_COMMAND,
+                  PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER, 2);
+    }
+    /* Its own MSI register as the message address. */
+    msi_setup(d[0], base + PCI_TESTDEV_MSI, 0, 0);
+    address_space_stl(&address_space_memory, base + PCI_TESTDEV_MSI, 0);
+    g_assert_cmpint(mem_readl(base + PCI_TESTDEV_IRQ_COUNT), ==, 1);
+    /* Its own DMA command register as the DMA target. */
+    address_space_stl(&address_space_memory, base + PCI_TESTDEV_SCRATCH,
+                      PCI_TESTDEV_DMA_WRITE);
+    address_space_stl(&address_space_memory, base + PCI_TESTDEV_DMA_LO,
+                      base + PCI_TESTDEV_DMA_CMD);
+    address_space_stl(&address_space_memory, base + PCI_TESTDEV_DMA_CMD,
+                      PCI_TESTDEV_DMA_WRITE);
+    g_assert_cmpint(mem_readl(base + PCI_TESTDEV_DMA_STATUS), ==, 1);
+    /* Two devices pointing at each other. */
+    msi_setup(d[0], base + 0x1000 + PCI_TESTDEV_MSI, 0, 0);
+    msi_setup(d[1], base + PCI_TESTDEV_MSI, 0, 0);
+    address_space_stl(&address_space_memory, base + PCI_TESTDEV_MSI, 0);
+    g_assert_cmpint(mem_readl(base + PCI_TESTDEV_IRQ_COUNT), ==, 2);
+    g_assert_cmpint(mem_readl(base + 0x1000 + PCI_TESTDEV_IRQ_COUNT), ==, 1);
+    /* A chain through all ten: cut at the nesting limit (8 messages). */
+    for (int i = 0; i < 9; i++) {
+        msi_setup(d[i], base + (i + 1) * 0x1000 + PCI_TESTDEV_MSI, 0, 0);
+    }
+    address_space_stl(&address_space_memory, base + PCI_TESTDEV_MSI, 0);
+    for (int i = 0; i < 10; i++) {
+        uint32_t n = mem_readl(base + i * 0x1000 + PCI_TESTDEV_IRQ_COUNT);
+        uint32_t want = i == 0 ? 3 : i == 1 ? 2 : i <= 8 ? 1 : 0;
+        g_assert_cmpint(n, ==, want);
+    }
+    for (int i = 0; i < 10; i++) {
+        qdev_free(&d[i]->qdev);
+    }
+}
+
 /* The reset control register at 0xcf9 keeps its mode bits. */
 static void test_reset_control(void)
 {
@@ -1112,5 +1164,6 @@ int main(int argc, char **argv)
     g_test_add_func("/pci/intx", test_intx);
     g_test_add_func("/pci/piix3-routing", test_piix3_routing);
     g_test_add_func("/pci/config-fuzz", test_config_fuzz);
+    g_test_add_func("/pci/reentrancy", test_reentrancy);
     return g_test_run();
 }

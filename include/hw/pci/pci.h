@@ -277,7 +277,9 @@ static inline bool pci_bus_master_enabled(PCIDevice *dev)
 /*
  * DMA into guest memory on behalf of the device: refused (false, and a
  * guest-error log line) while bus mastering is disabled; reads then fill
- * buf with all ones. Also false if part of the range is unassigned.
+ * buf with all ones. Also false if part of the range is unassigned, and
+ * refused when device-initiated accesses nest too deep (a DMA or message
+ * that hits a register starting another one, a guest-made loop).
  */
 bool pci_dma_read(PCIDevice *dev, uint64_t addr, void *buf, uint64_t len);
 bool pci_dma_write(PCIDevice *dev, uint64_t addr, const void *buf,
@@ -286,7 +288,8 @@ bool pci_dma_write(PCIDevice *dev, uint64_t addr, const void *buf,
  * An MSI/MSI-X message: a 4-byte write of data at addr in
  * address_space_memory (the interrupt controllers turn writes to
  * 0xfee00000-0xfeefffff into interrupts). Dropped while bus mastering
- * is disabled (PCI 3.0, 6.8: messages are memory writes by the device).
+ * is disabled (PCI 3.0, 6.8: messages are memory writes by the device),
+ * and when nested too deep, as DMA.
  */
 void pci_send_msi_message(PCIDevice *dev, uint64_t addr, uint32_t data);
 
