@@ -324,6 +324,113 @@ static void test_irqs(void)
     qtest_quit(s);
 }
 
+/*
+ * What Linux's i8042, atkbd and psmouse drivers do at boot, in order,
+ * with interrupts watched as the drivers rely on them.
+ */
+static void test_linux_probe(void)
+{
+    QTestState *s = qtest_start(NULL);
+    uint8_t ctr, a, b;
+    int n;
+
+    qtest_irq_intercept_in(s, "ioapic");
+    /* i8042_controller_check: flush; a present controller. */
+    for (int i = 0; i < 16 && (kbc_status(s) & ST_OBF); i++) {
+        qtest_inb(s, DATA);
+    }
+    g_assert_cmphex(kbc_status(s), !=, 0xff);
+    /* i8042_controller_selftest. */
+    g_assert_cmphex(kbc_command(s, 0xaa), ==, 0x55);
+    /* i8042_controller_init: CTR read until stable, keylock, then
+     * keyboard port disabled while probing. */
+    a = kbc_command(s, 0x20);
+    b = kbc_command(s, 0x20);
+    g_assert_cmphex(a, ==, b);
+    g_assert_cmphex(kbc_status(s) & 0x10, ==, 0x10);
+    ctr = (a | 0x10) & ~0x01;
+    kbc_set_ctr(s, ctr);
+    g_assert_cmphex(kbc_command(s, 0x20), ==, ctr);
+    g_assert_true(ctr & 0x40);              /* translation kept */
+    /* i8042_check_aux: loopback, then the port enable bit works. */
+    qtest_outb(s, CMD, 0xd3);
+    qtest_outb(s, DATA, 0x5a);
+    g_assert_cmphex(kbc_read_aux(s), ==, 0x5a);
+    qtest_outb(s, CMD, 0xa7);
+    g_assert_cmphex(kbc_command(s, 0x20) & 0x20, ==, 0x20);
+    qtest_outb(s, CMD, 0xa8);
+    g_assert_cmphex(kbc_command(s, 0x20) & 0x20, ==, 0);
+    /* ... and the AUX interrupt is delivered. */
+    ctr = (ctr & ~0x20) | 0x02;
+    kbc_set_ctr(s, ctr);
+    n = qtest_get_irq_raise_count(s, 12);
+    qtest_outb(s, CMD, 0xd3);
+    qtest_outb(s, DATA, 0xa5);
+    g_assert_cmpint(qtest_get_irq_raise_count(s, 12), ==, n + 1);
+    g_assert_cmphex(kbc_read_aux(s), ==, 0xa5);
+    /* Ports on, interrupts on. */
+    ctr = (ctr & ~0x30) | 0x03;
+    kbc_set_ctr(s, ctr);
+    /* atkbd: identify (translated), reset, LEDs, typematic, enable. */
+    n = qtest_get_irq_raise_count(s, 1);
+    qtest_outb(s, DATA, 0xf2);
+    g_assert_cmphex(kbc_read(s), ==, 0xfa);
+    g_assert_cmphex(kbc_read(s), ==, 0xab);
+    g_assert_cmphex(kbc_read(s), ==, 0x41);
+    g_assert_cmpint(qtest_get_irq_raise_count(s, 1), ==, n + 3);
+    qtest_outb(s, DATA, 0xff);
+    g_assert_cmphex(kbc_read(s), ==, 0xfa);
+    g_assert_cmphex(kbc_read(s), ==, 0xaa);
+    qtest_outb(s, DATA, 0xed);
+    g_assert_cmphex(kbc_read(s), ==, 0xfa);
+    qtest_outb(s, DATA, 0x00);
+    g_assert_cmphex(kbc_read(s), ==, 0xfa);
+    qtest_outb(s, DATA, 0xf3);
+    g_assert_cmphex(kbc_read(s), ==, 0xfa);
+    qtest_outb(s, DATA, 0x00);
+    g_assert_cmphex(kbc_read(s), ==, 0xfa);
+    qtest_outb(s, DATA, 0xf4);
+    g_assert_cmphex(kbc_read(s), ==, 0xfa);
+    /* psmouse: identify, reset, the IntelliMouse Explorer knocks. */
+    mouse_send(s, 0xf2);
+    g_assert_cmphex(kbc_read_aux(s), ==, 0xfa);
+    g_assert_cmphex(kbc_read_aux(s), ==, 0x00);
+    mouse_send(s, 0xff);
+    g_assert_cmphex(kbc_read_aux(s), ==, 0xfa);
+    g_assert_cmphex(kbc_read_aux(s), ==, 0xaa);
+    g_assert_cmphex(kbc_read_aux(s), ==, 0x00);
+    for (int i = 0; i < 6; i++) {
+        static const uint8_t rate[6] = { 200, 100, 80, 200, 200, 80 };
+        mouse_send(s, 0xf3);
+        g_assert_cmphex(kbc_read_aux(s), ==, 0xfa);
+        mouse_send(s, rate[i]);
+        g_assert_cmphex(kbc_read_aux(s), ==, 0xfa);
+    }
+    mouse_send(s, 0xf2);
+    g_assert_cmphex(kbc_read_aux(s), ==, 0xfa);
+    g_assert_cmphex(kbc_read_aux(s), ==, 0x04);
+    /* Synaptics/Elantech/TrackPoint probes: no false positives. */
+    for (int i = 0; i < 4; i++) {
+        mouse_send(s, 0xe8);
+        kbc_read_aux(s);
+        mouse_send(s, 0x00);
+        kbc_read_aux(s);
+    }
+    mouse_send(s, 0xe9);
+    g_assert_cmphex(kbc_read_aux(s), ==, 0xfa);
+    kbc_read_aux(s);
+    g_assert_cmphex(kbc_read_aux(s), !=, 0x47);   /* not Synaptics */
+    kbc_read_aux(s);
+    mouse_send(s, 0xe1);                           /* TrackPoint ID */
+    g_assert_cmphex(kbc_read_aux(s), ==, 0xfe);
+    mouse_send(s, 0xf4);
+    g_assert_cmphex(kbc_read_aux(s), ==, 0xfa);
+    kbc_empty(s);
+    g_assert_false(qtest_get_irq(s, 1));
+    g_assert_false(qtest_get_irq(s, 12));
+    qtest_quit(s);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -339,5 +446,6 @@ int main(int argc, char **argv)
     g_test_add_func("/i8042/reset-pulse", test_reset_pulse);
     g_test_add_func("/i8042/reset-output-port", test_reset_output_port);
     g_test_add_func("/i8042/irqs", test_irqs);
+    g_test_add_func("/i8042/linux-probe", test_linux_probe);
     return g_test_run();
 }

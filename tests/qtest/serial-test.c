@@ -7,6 +7,7 @@
  * reconnection), and IRQ 4.
  */
 #include "libqtest.h"
+#include <sys/wait.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -221,6 +222,11 @@ static void test_thre_interrupt(void)
     com_out(s, THR, 'z');
     g_assert_cmphex(com_in(s, LSR) & 0x60, ==, 0x60);
     g_assert_cmphex(com_in(s, IIR), ==, 0x02);
+    /* The TX-enable probe: ETBEI with TEMT must show an interrupt. */
+    com_out(s, IER, 0x00);
+    com_out(s, IER, 0x02);
+    g_assert_cmphex(com_in(s, LSR) & 0x40, ==, 0x40);
+    g_assert_cmphex(com_in(s, IIR) & 0x01, ==, 0x00);
     qtest_quit(s);
 }
 
@@ -336,7 +342,163 @@ static void test_irq_line(void)
     g_assert_true(qtest_get_irq(s, COM1_GSI));
     com_in(s, RBR);
     g_assert_false(qtest_get_irq(s, COM1_GSI));
+    /* THRE: raised by enabling ETBEI, dropped by reading IIR. */
+    com_out(s, IER, 0x02);
+    g_assert_true(qtest_get_irq(s, COM1_GSI));
+    com_in(s, IIR);
+    g_assert_false(qtest_get_irq(s, COM1_GSI));
     qtest_quit(s);
+}
+
+/*
+ * The UART type probe of Linux's 8250 driver (autoconfig and
+ * autoconfig_16550a), step by step: it must find a 16550A and nothing
+ * fancier (no EFR, no 64-byte FIFO, no XScale UUE bit, no NatSemi bank).
+ */
+static const char *linux_probe_uart(QTestState *s)
+{
+    uint8_t mcr, st1, st2, ier;
+
+    /* IER test: bits clear, then all four low bits set. */
+    com_out(s, IER, 0);
+    if (com_in(s, IER) & 0x0f) {
+        return "none";
+    }
+    com_out(s, IER, 0x0f);
+    if ((com_in(s, IER) & 0x0f) != 0x0f) {
+        return "none";
+    }
+    com_out(s, IER, 0);
+    /* Loopback with RTS and OUT2: MSR shows CTS and DCD. */
+    mcr = com_in(s, MCR);
+    com_out(s, MCR, 0x1a);
+    st1 = com_in(s, MSR) & 0xf0;
+    com_out(s, MCR, mcr);
+    if (st1 != 0x90) {
+        return "no-loopback";
+    }
+    /* EFR := 0 in configuration mode B, then the FIFO type in IIR. */
+    com_out(s, LCR, 0xbf);
+    com_out(s, 2, 0);
+    com_out(s, LCR, 0);
+    com_out(s, FCR, 0x01);
+    if ((com_in(s, IIR) >> 6) != 3) {
+        return "16450";
+    }
+    /* An EFR behind DLAB (ST16C650V1) or behind 0xBF (650V2/752). */
+    com_out(s, LCR, 0x80);
+    if (com_in(s, 2) == 0) {
+        return "16650";
+    }
+    com_out(s, LCR, 0xbf);
+    if (com_in(s, 2) == 0) {
+        return "16650V2";
+    }
+    /* National Semiconductor bank switch: EXCR1 mirrors MCR LOOP. */
+    com_out(s, LCR, 0);
+    st1 = com_in(s, MCR);
+    com_out(s, LCR, 0xe0);
+    st2 = com_in(s, 2);
+    com_out(s, LCR, 0);
+    if (!((st1 ^ st2) & 0x10)) {
+        com_out(s, MCR, st1 ^ 0x10);
+        com_out(s, LCR, 0xe0);
+        st2 = com_in(s, 2);
+        com_out(s, LCR, 0);
+        com_out(s, MCR, st1);
+        if ((st1 ^ st2) & 0x10) {
+            return "NS16550A";
+        }
+    }
+    /* TI16750: IIR bit 5 set with the 64-byte FIFO bit and DLAB. */
+    com_out(s, FCR, 0x21);
+    st1 = com_in(s, IIR) >> 5;
+    com_out(s, FCR, 0x01);
+    com_out(s, LCR, 0x80);
+    com_out(s, FCR, 0x21);
+    st2 = com_in(s, IIR) >> 5;
+    com_out(s, FCR, 0x01);
+    com_out(s, LCR, 0);
+    if (st1 == 6 && st2 == 7) {
+        return "16750";
+    }
+    /* XScale: the UUE bit (IER bit 6) sticks. */
+    ier = com_in(s, IER);
+    com_out(s, IER, ier | 0x40);
+    if (com_in(s, IER) & 0x40) {
+        return "XScale";
+    }
+    com_out(s, IER, ier);
+    return "16550A";
+}
+
+static void test_linux_probe(void)
+{
+    QTestState *s = start_com1(NULL);
+
+    g_assert_cmpstr(linux_probe_uart(s), ==, "16550A");
+    /* Afterwards the port works as a plain 16550A with FIFOs. */
+    com_out(s, LCR, 0x03);
+    com_out(s, FCR, 0x07);
+    com_out(s, MCR, 0x10);
+    com_out(s, THR, 'L');
+    g_assert_cmphex(com_in(s, RBR), ==, 'L');
+    qtest_quit(s);
+}
+
+static void test_com2_and_device(void)
+{
+    /* COM2 from a second -serial; an isa-serial device takes COM3. */
+    QTestState *s = qtest_start("-serial null -serial null "
+                                "-device isa-serial,id=com3");
+
+    qtest_irq_intercept_in(s, "ioapic");
+    for (int i = 0; i < 2; i++) {
+        uint16_t base = i ? 0x3e8 : 0x2f8;
+        int gsi = i ? 4 : 3;
+        qtest_outb(s, base + MCR, 0x10);
+        qtest_outb(s, base + IER, 0x01);
+        qtest_outb(s, base + THR, 0x33);
+        g_assert_true(qtest_get_irq(s, gsi));
+        g_assert_cmphex(qtest_inb(s, base + RBR), ==, 0x33);
+        g_assert_false(qtest_get_irq(s, gsi));
+    }
+    /* No COM4. */
+    g_assert_cmphex(qtest_inb(s, 0x2e8 + LSR), ==, 0xff);
+    qtest_quit(s);
+}
+
+/* Start-up errors: one line on stderr and exit status 1. */
+static void assert_startup_error(const char *args, const char *msg)
+{
+    g_autofree char *cmd = g_strdup_printf("%s -accel qtest -nodefaults "
+                                           "-display none %s",
+                                           qtest_binary(), args);
+    g_autofree char *out = NULL, *err = NULL;
+    int status;
+
+    g_assert_true(g_spawn_command_line_sync(cmd, &out, &err, &status,
+                                            NULL));
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+    g_assert_nonnull(strstr(err, msg));
+    /* One line. */
+    g_assert_cmpint(strchr(err, '\n') - err + 1, ==, strlen(err));
+}
+
+static void test_startup_errors(void)
+{
+    assert_startup_error("-serial null -serial null -serial null "
+                         "-serial null -device isa-serial",
+                         "Max. supported number of ISA serial ports is 4.");
+    assert_startup_error("-device isa-serial,chardev=nope",
+                         "Chardev 'nope' not found");
+    assert_startup_error("-chardev null,id=c0 -device isa-serial,chardev=c0 "
+                         "-device isa-serial,chardev=c0",
+                         "is in use");
+    assert_startup_error("-device isa-serial,index=1,irq=16",
+                         "irq 16 out of range");
+    assert_startup_error("-serial tcp:localhost", "no port given");
 }
 
 int main(int argc, char **argv)
@@ -352,5 +514,8 @@ int main(int argc, char **argv)
     g_test_add_func("/serial/output-to-file", test_output_to_file);
     g_test_add_func("/serial/socket-chardev", test_socket_chardev);
     g_test_add_func("/serial/irq-line", test_irq_line);
+    g_test_add_func("/serial/linux-probe", test_linux_probe);
+    g_test_add_func("/serial/com2-and-device", test_com2_and_device);
+    g_test_add_func("/serial/startup-errors", test_startup_errors);
     return g_test_run();
 }
