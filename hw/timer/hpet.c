@@ -272,6 +272,11 @@ static void hpet_arm_all(HPETState *s)
     }
 }
 
+MemoryRegion *hpet_get_mmio(DeviceState *dev)
+{
+    return &hpet_of(dev)->io;
+}
+
 uint32_t hpet_get_block_id(DeviceState *dev)
 {
     HPETState *s = hpet_of(dev);

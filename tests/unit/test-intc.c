@@ -16,6 +16,7 @@
 #include "hw/i386/x86.h"
 #include "hw/intc/i8259.h"
 #include "hw/intc/ioapic.h"
+#include "hw/timer/hpet.h"
 #include "system/accel.h"
 #include "system/main-loop.h"
 #include "system/runstate.h"
@@ -481,6 +482,56 @@ static void test_msi_decode(void)
     g_assert_true(apic_test_irr(apic1, 0x95));
 }
 
+static void test_hpet_fsb(void)
+{
+    DeviceState *h;
+    const hwaddr base = 0xfed10000;
+    uint64_t conf;
+
+    reset();
+    /* A second HPET with FSB delivery (the PC's has it off). */
+    h = qdev_new(TYPE_HPET);
+    qdev_prop_set_bit(h, "msi", true);
+    qdev_realize_or_die(h, NULL);
+    memory_region_add_subregion(get_system_memory(), base,
+                                hpet_get_mmio(h));
+    conf = address_space_ldq(&address_space_memory, base + 0x100);
+    g_assert_true(conf & (1 << 15));            /* Tn_FSB_INT_DEL_CAP */
+    /* Timer 0: FSB message to APIC 0, vector 0xa5, at counter 1000. */
+    address_space_stq(&address_space_memory, base + 0x110,
+                      (0xfee00000ULL << 32) | 0xa5);
+    address_space_stq(&address_space_memory, base + 0x100,
+                      (1 << 14) | (1 << 2));
+    address_space_stq(&address_space_memory, base + 0x108, 1000);
+    address_space_stl(&address_space_memory, base + 0x10, 1);
+    clock_step(9990);
+    g_assert_false(apic_test_irr(apic0, 0xa5));
+    clock_step(10);
+    g_assert_true(apic_test_irr(apic0, 0xa5));
+    qdev_free(h);
+}
+
+static void test_power_button(void)
+{
+    int status = 0;
+
+    reset();
+    apic_write(0, 0xf0, 0x1ff);
+    /* The SCI: ISA IRQ 9, level, to vector 0x39. */
+    ioapic_entry(9, 0x39 | (1 << 15));
+    address_space_stw(&address_space_io, 0x602, 0x0100);    /* PWRBTN_EN */
+    system_powerdown_request();
+    g_assert_false(runstate_handle_requests(&status));
+    g_assert_cmphex(address_space_lduw(&address_space_io, 0x600) & 0x100,
+                    ==, 0x100);
+    g_assert_cmpint(apic_get_interrupt(apic0), ==, 0x39);
+    /* The guest acknowledges: SCI drops, the EOI ends Remote IRR. */
+    address_space_stw(&address_space_io, 0x600, 0x0100);
+    apic_write(0, 0xb0, 0);
+    g_assert_false(ioapic_get_redirection(pcms->ioapic, 9) & (1 << 14));
+    g_assert_false(apic_test_irr(apic0, 0x39));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -495,5 +546,7 @@ int main(int argc, char **argv)
     g_test_add_func("/intc/x2apic", test_x2apic);
     g_test_add_func("/intc/timer-tsc-deadline", test_timer_tsc_deadline);
     g_test_add_func("/intc/msi-decode", test_msi_decode);
+    g_test_add_func("/pc/hpet-fsb", test_hpet_fsb);
+    g_test_add_func("/pc/power-button", test_power_button);
     return g_test_run();
 }

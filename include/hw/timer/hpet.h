@@ -35,6 +35,8 @@
 
 /* Create and realize; map it at base in sysmem. */
 DeviceState *hpet_create(MemoryRegion *sysmem, hwaddr base);
+/* The register window, for boards that map it themselves. */
+MemoryRegion *hpet_get_mmio(DeviceState *dev);
 /* The low 32 bits of the capabilities register (the ACPI HPET table's
  * Event Timer Block ID). */
 uint32_t hpet_get_block_id(DeviceState *dev);
