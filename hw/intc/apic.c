@@ -964,16 +964,17 @@ static uint64_t apic_mmio_read(void *opaque, hwaddr off, unsigned size)
 static void apic_mmio_write(void *opaque, hwaddr off, uint64_t val,
                             unsigned size)
 {
+    CPUState *cpu = current_cpu_get();
     APICState *s;
 
     /*
-     * MSIs: the first 16 bytes of any page, and every page but the first
-     * unless qtest addresses an APIC there. A device writing elsewhere
-     * in page 0 without a vCPU is a malformed MSI.
+     * MSIs: the first 16 bytes of any page; from a vCPU, every page but
+     * the first; from a device (no vCPU), everything - a write elsewhere
+     * than in the first 16 bytes is then a malformed MSI - except under
+     * qtest, which addresses the APICs' registers that way.
      */
-    if ((off & 0xfff) < 0x10 ||
-        (off >= 0x1000 && (current_cpu_get() || !accel_is_qtest())) ||
-        (!current_cpu_get() && !accel_is_qtest())) {
+    if ((off & 0xfff) < 0x10 || (cpu && off >= 0x1000) ||
+        (!cpu && !accel_is_qtest())) {
         apic_deliver_msi(APIC_DEFAULT_BASE + off, val);
         return;
     }

@@ -111,11 +111,12 @@ static void ioapic_service(IOAPICState *s, int pin)
 static void ioapic_set_irq(void *opaque, int pin, int level)
 {
     IOAPICState *s = ioapic_of(opaque);
-    uint32_t bit = 1u << pin;
+    uint32_t bit;
 
     if (pin < 0 || pin >= IOAPIC_NUM_PINS) {
         return;
     }
+    bit = 1u << pin;
     if (level) {
         if (!(s->lines & bit)) {
             s->edge_pending |= bit;
