@@ -78,8 +78,8 @@ void guest_main(void)
     io = cfg_readl(TESTDEV, 0x14) & ~0x3u;
     ram_lo = cfg_readl(TESTDEV, 0x18);
     ram_hi = cfg_readl(TESTDEV, 0x1c);
-    report_info("BAR0 0x%x, BAR1 0x%x, BAR2 0x%x%08x", mmio, io, ram_hi,
-                ram_lo & ~0xfu);
+    report_info("BAR0 0x%x, BAR1 0x%x, BAR2 0x%x (high half 0x%x)", mmio,
+                io, ram_lo & ~0xfu, ram_hi);
     report(mmio >= 0xe0000000u && mmio < 0xfec00000u,
            "memory BAR inside the PCI hole");
     report(io >= 0xc000 && io < 0x10000, "I/O BAR at 0xc000 or above");
