@@ -125,7 +125,7 @@ static void table_end(GByteArray *b, size_t off)
     t[9] = acpi_checksum(t, len);
 }
 
-/* ---- DSDT ----------------------------------------------------------------------- */
+/* ---- DSDT ---------------------------------------------------------------- */
 
 static Aml *build_pci_crs(const AcpiBuildConfig *cfg)
 {
@@ -211,7 +211,7 @@ static GByteArray *build_dsdt_aml(const AcpiBuildConfig *cfg)
     return aml_finish(root);
 }
 
-/* ---- the tables ------------------------------------------------------------- */
+/* ---- the tables ---------------------------------------------------------- */
 
 static size_t build_facs(GByteArray *b)
 {

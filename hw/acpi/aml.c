@@ -289,7 +289,7 @@ GByteArray *aml_finish(Aml *a)
     return out;
 }
 
-/* ---- data objects ---------------------------------------------------------- */
+/* ---- data objects -------------------------------------------------------- */
 
 Aml *aml_int(uint64_t value)
 {
@@ -364,7 +364,7 @@ Aml *aml_local(int n)
     return a;
 }
 
-/* ---- named objects ------------------------------------------------------------ */
+/* ---- named objects ------------------------------------------------------- */
 
 Aml *aml_name_decl(const char *name, Aml *value)
 {
@@ -450,7 +450,7 @@ Aml *aml_reserved_field(unsigned bits)
     return a;
 }
 
-/* ---- statements ------------------------------------------------------------ */
+/* ---- statements ---------------------------------------------------------- */
 
 static Aml *aml_op1(uint8_t op, Aml *x)
 {
@@ -539,7 +539,7 @@ Aml *aml_notify(Aml *object, Aml *value)
     return aml_op2(NOTIFY_OP, object, value);
 }
 
-/* ---- resource descriptors ------------------------------------------------------ */
+/* ---- resource descriptors ------------------------------------------------ */
 
 Aml *aml_resource_template(void)
 {

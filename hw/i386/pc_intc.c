@@ -185,7 +185,7 @@ static DeviceState *pc_find_gsi(void)
     return found;
 }
 
-/* ---- the 8259's INT and the CPU -------------------------------------------- */
+/* ---- the 8259's INT and the CPU ------------------------------------------ */
 
 static void pc_pic_int(void *opaque, int n, int level)
 {
@@ -230,7 +230,7 @@ int x86_cpu_get_pic_interrupt(CPUX86State *env)
     return v;
 }
 
-/* ---- MSIs with the in-kernel irqchip ------------------------------------------ */
+/* ---- MSIs with the in-kernel irqchip ------------------------------------- */
 
 static uint64_t kvm_msi_read(void *opaque, hwaddr off, unsigned size)
 {
@@ -254,7 +254,7 @@ static const MemoryRegionOps kvm_msi_ops = {
     .max_access = 4,
 };
 
-/* ---- set-up ----------------------------------------------------------------- */
+/* ---- set-up -------------------------------------------------------------- */
 
 static bool pc_irqchip_in_kernel(void)
 {

@@ -165,7 +165,7 @@ DeviceState *cpu_get_apic(CPUState *cpu)
     return cpu ? cpu_env(cpu)->apic : NULL;
 }
 
-/* ---- 256-bit registers -------------------------------------------------- */
+/* ---- 256-bit registers --------------------------------------------------- */
 
 static inline void bit_set(uint32_t *r, int v)
 {
@@ -193,7 +193,7 @@ static int bit_highest(const uint32_t *r)
     return -1;
 }
 
-/* ---- state queries -------------------------------------------------------- */
+/* ---- state queries ------------------------------------------------------- */
 
 static bool apic_hw_enabled(APICState *s)
 {
@@ -280,7 +280,7 @@ static void apic_update_irq(APICState *s)
     }
 }
 
-/* ---- acceptance ----------------------------------------------------------- */
+/* ---- acceptance ---------------------------------------------------------- */
 
 static void apic_error(APICState *s, uint32_t bits);
 
@@ -490,7 +490,7 @@ static void apic_send_ipi(APICState *s)
                  apic_x2(s), dm, lo & ICR_VECTOR, trigger);
 }
 
-/* ---- EOI -------------------------------------------------------------------- */
+/* ---- EOI ----------------------------------------------------------------- */
 
 static void apic_eoi(APICState *s)
 {
@@ -507,7 +507,7 @@ static void apic_eoi(APICState *s)
     apic_update_irq(s);
 }
 
-/* ---- the LVT timer ------------------------------------------------------ */
+/* ---- the LVT timer ------------------------------------------------------- */
 
 static int apic_timer_mode(APICState *s)
 {
@@ -639,7 +639,7 @@ uint64_t apic_get_tsc_deadline(DeviceState *dev)
     return apic_timer_mode(s) == LVT_TIMER_TSCDL ? s->tsc_deadline : 0;
 }
 
-/* ---- registers ---------------------------------------------------------- */
+/* ---- registers ----------------------------------------------------------- */
 
 static uint32_t apic_lvt_writable(APICState *s, int i)
 {
@@ -912,7 +912,7 @@ static bool apic_reg_write(APICState *s, unsigned reg, bool x2, uint64_t val)
     return true;
 }
 
-/* ---- the MMIO region ------------------------------------------------------ */
+/* ---- the MMIO region ----------------------------------------------------- */
 
 static bool accel_is_qtest(void)
 {
@@ -1007,7 +1007,7 @@ void apic_map_mmio(MemoryRegion *sysmem)
     apic_mmio_mapped = true;
 }
 
-/* ---- the CPU-facing API ------------------------------------------------- */
+/* ---- the CPU-facing API -------------------------------------------------- */
 
 int apic_get_interrupt(DeviceState *dev)
 {
@@ -1278,7 +1278,7 @@ bool apic_test_isr(DeviceState *dev, uint8_t vector)
     return bit_test(apic_of(dev)->isr, vector);
 }
 
-/* ---- the device ------------------------------------------------------------ */
+/* ---- the device ---------------------------------------------------------- */
 
 static bool apic_realize(DeviceState *dev, GError **errp)
 {

@@ -171,7 +171,7 @@ static const MemoryRegionOps fw_cfg_io_ops = {
     .unaligned = true,
 };
 
-/* ---- DMA interface --------------------------------------------------------- */
+/* ---- DMA interface ------------------------------------------------------- */
 
 static void fw_cfg_dma_transfer(FWCfgState *s)
 {
@@ -275,7 +275,7 @@ static const MemoryRegionOps fw_cfg_dma_ops = {
     .unaligned = true,
 };
 
-/* ---- the API ------------------------------------------------------------------ */
+/* ---- the API ------------------------------------------------------------- */
 
 void fw_cfg_add_bytes(DeviceState *dev, uint16_t key, const void *data,
                       size_t len)
@@ -375,7 +375,7 @@ uint16_t fw_cfg_add_file_generated(DeviceState *dev, const char *name,
     return key;
 }
 
-/* ---- the device ------------------------------------------------------------ */
+/* ---- the device ---------------------------------------------------------- */
 
 static bool fw_cfg_realize(DeviceState *dev, GError **errp)
 {

@@ -285,7 +285,7 @@ uint32_t hpet_get_block_id(DeviceState *dev)
            HPET_CAP_LEG_RT | HPET_CAP_VENDOR;
 }
 
-/* ---- registers ---------------------------------------------------------- */
+/* ---- registers ----------------------------------------------------------- */
 
 static uint64_t hpet_read64(HPETState *s, hwaddr reg)
 {
@@ -466,7 +466,7 @@ static const MemoryRegionOps hpet_mmio_ops = {
     .max_access = 8,
 };
 
-/* ---- the device ------------------------------------------------------------ */
+/* ---- the device ---------------------------------------------------------- */
 
 static void hpet_instance_init(DeviceState *dev)
 {

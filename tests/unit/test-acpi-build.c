@@ -76,7 +76,7 @@ static const uint8_t *find_table(Built *b, const char *sig)
     return NULL;
 }
 
-/* ---- a little AML reading ----------------------------------------------- */
+/* ---- a little AML reading ------------------------------------------------ */
 
 static size_t pkglen(const uint8_t *p, size_t *value)
 {
@@ -148,7 +148,7 @@ static unsigned decode_int_package(const uint8_t *p, uint64_t *vals,
     return count;
 }
 
-/* ---- tests ------------------------------------------------------------------ */
+/* ---- tests --------------------------------------------------------------- */
 
 static void test_rsdp_and_sdts(void)
 {
