@@ -192,6 +192,57 @@ static void test_legacy_route(void)
     qtest_quit(s);
 }
 
+/*
+ * The sequences Linux's HPET clockevent driver (legacy replacement,
+ * 32-bit comparators) uses: periodic with Tn_VAL_SET_CNF and the second
+ * comparator write for the period, then one-shot programming relative
+ * to the counter.
+ */
+static void test_linux_clockevent(void)
+{
+    QTestState *s = qtest_start(NULL);
+    const uint32_t delta = 100000;          /* 1 ms at 100 MHz */
+    uint32_t cnt, cfg;
+
+    qtest_outb(s, 0x43, 0x30);
+    qtest_irq_intercept_in(s, "ioapic");
+    /* hpet_restart_counter(): stop, zero both halves, start. */
+    qtest_writel(s, HPET + CONF, 0);
+    qtest_writel(s, HPET + COUNTER, 0);
+    qtest_writel(s, HPET + COUNTER + 4, 0);
+    qtest_writel(s, HPET + CONF, CONF_ENABLE | CONF_LEGACY);
+    qtest_clock_step(s, 123450);
+    /* Periodic. */
+    cnt = qtest_readl(s, HPET + COUNTER) + delta;
+    cfg = qtest_readl(s, HPET + TN_CONF(0));
+    cfg |= TN_ENABLE | TN_PERIODIC | TN_SETVAL | TN_32BIT;
+    qtest_writel(s, HPET + TN_CONF(0), cfg);
+    qtest_writel(s, HPET + TN_CMP(0), cnt);
+    qtest_clock_step(s, 1000);
+    qtest_writel(s, HPET + TN_CMP(0), delta);
+    qtest_clock_step(s, 20 * 1000000 - 1000 + 500000);
+    g_assert_cmpint(qtest_get_irq_raise_count(s, 2), ==, 20);
+    /* One-shot: periodic off, then next events relative to now. */
+    cfg = qtest_readl(s, HPET + TN_CONF(0));
+    cfg &= ~TN_PERIODIC;
+    cfg |= TN_ENABLE | TN_32BIT;
+    qtest_writel(s, HPET + TN_CONF(0), cfg);
+    for (int i = 0; i < 3; i++) {
+        cnt = qtest_readl(s, HPET + COUNTER) + 5000;    /* 50 us */
+        qtest_writel(s, HPET + TN_CMP(0), cnt);
+        g_assert_cmpint((int32_t)(cnt - qtest_readl(s, HPET + COUNTER)), >,
+                        0);
+        qtest_clock_step(s, 49990);
+        g_assert_cmpint(qtest_get_irq_raise_count(s, 2), ==, 20 + i);
+        qtest_clock_step(s, 10);
+        g_assert_cmpint(qtest_get_irq_raise_count(s, 2), ==, 21 + i);
+    }
+    /* Nothing more until it is programmed again. */
+    qtest_clock_step(s, 10 * 1000000);
+    g_assert_cmpint(qtest_get_irq_raise_count(s, 2), ==, 23);
+    qtest_quit(s);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -201,5 +252,6 @@ int main(int argc, char **argv)
     g_test_add_func("/hpet/periodic-edge", test_periodic_edge);
     g_test_add_func("/hpet/32bit-mode", test_32bit_mode);
     g_test_add_func("/hpet/legacy-route", test_legacy_route);
+    g_test_add_func("/hpet/linux-clockevent", test_linux_clockevent);
     return g_test_run();
 }
