@@ -634,9 +634,11 @@ static void help_requests(Config *c)
             exit(0);
         }
         if (g_str_has_suffix(d, ",help") || g_str_has_suffix(d, ",?")) {
-            g_autofree char *name = g_strndup(d, strcspn(d, ","));
+            char *name = g_strndup(d, strcspn(d, ","));
             GError *err = NULL;
-            if (!qdev_print_props(stdout, name, &err)) {
+            bool ok = qdev_print_props(stdout, name, &err);
+            g_free(name);
+            if (!ok) {
                 error_exit(err);
             }
             exit(0);
@@ -717,7 +719,8 @@ static void create_chardevs(Config *c)
 
 int ember_main(int argc, char **argv)
 {
-    Config cfg = { 0 };
+    /* Static: what the options hold stays reachable until exit. */
+    static Config cfg;
     Config *c = &cfg;
     MachineState *ms;
     const MachineType *mt;
