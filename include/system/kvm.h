@@ -3,19 +3,34 @@
  * KVM services for the machine (accel/kvm). With the in-kernel irqchip,
  * the PIC, I/O APIC, local APICs and the PIT live in the kernel: device
  * interrupt lines end in kvm_set_irq() and MSIs in kvm_irqchip_send_msi().
+ *
+ * All of these are safe to call in any build and under any accelerator:
+ * without KVM they report false / do nothing.
  */
 #ifndef SYSTEM_KVM_H
 #define SYSTEM_KVM_H
 
 #include "ember/osdep.h"
 
-/* Is KVM the current accelerator? */
+/* Is KVM the current accelerator? (true once its init() has run) */
 bool kvm_enabled(void);
 /* KVM with kernel-irqchip=on (the default). */
 bool kvm_irqchip_in_kernel(void);
-/* Assert/deassert a GSI of the in-kernel irqchip (KVM_IRQ_LINE). */
+/*
+ * The i8254 PIT is the kernel's (it comes with the in-kernel irqchip,
+ * along with port 0x61's PIT bits): the machine must not create its
+ * own PIT then.
+ */
+bool kvm_pit_in_kernel(void);
+/*
+ * Assert/deassert a GSI of the in-kernel irqchip (KVM_IRQ_LINE). GSI
+ * 0..15 are ISA IRQs (i8259 and I/O APIC; IRQ 0 is I/O APIC pin 2),
+ * 16..23 I/O APIC pins only (include/hw/i386/pc.h). Out-of-range GSIs
+ * are logged (-d guest_errors) and ignored.
+ */
 void kvm_set_irq(int gsi, int level);
-/* Deliver an MSI (KVM_SIGNAL_MSI); returns <0 on failure. */
+/* Deliver an MSI (KVM_SIGNAL_MSI); returns <0 on failure, 0 if the guest
+ * blocked it, >0 if delivered. */
 int kvm_irqchip_send_msi(uint64_t addr, uint32_t data);
 
 #endif
