@@ -16,16 +16,16 @@
 #include "hw/qdev-properties-system.h"
 #include "hw/rtc/mc146818rtc.h"
 #include "hw/timer/i8254.h"
-#include "system/accel.h"
+#include "system/kvm.h"
 #include "system/vl.h"
 
-/* With the in-kernel irqchip KVM also emulates the PIT (KVM_CREATE_PIT2). */
-static bool pc_kernel_pit(PCMachineState *pcms)
+/*
+ * With the in-kernel irqchip KVM also emulates the PIT (KVM_CREATE_PIT2,
+ * created with the speaker stub, so the kernel answers port 0x61 too).
+ */
+static bool pc_kernel_pit(void)
 {
-    const AccelOps *accel = current_accel();
-
-    return pcms->irqchip_in_kernel ||
-           (accel && accel->irqchip_in_kernel && accel->irqchip_in_kernel());
+    return kvm_pit_in_kernel();
 }
 
 static void cmos_set16(DeviceState *rtc, unsigned addr, unsigned val)
@@ -91,11 +91,11 @@ void pc_init_isa_devices(PCMachineState *pcms)
     ISABus *bus = pcms->isa_bus;
     const char *debugcon = vl_get_debugcon();
 
-    if (!pc_kernel_pit(pcms)) {
+    if (!pc_kernel_pit()) {
         pcms->pit = i8254_pit_create(bus, 0x40, 0);
+        /* Port 0x61: counter 2's gate and output, the speaker bit. */
+        pcspk_create(bus, pcms->pit);
     }
-    /* Port 0x61 talks to whichever PIT there is (none: KVM's). */
-    pcspk_create(bus, pcms->pit);
     pcms->rtc = mc146818_rtc_create(bus);
     pc_cmos_init(pcms, pcms->rtc);
     for (int i = 0; i < MAX_ISA_SERIAL_PORTS; i++) {

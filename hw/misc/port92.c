@@ -12,7 +12,7 @@
 #include "ember/error.h"
 #include "ember/log.h"
 #include "hw/misc/port92.h"
-#include "system/accel.h"
+#include "system/kvm.h"
 #include "system/runstate.h"
 
 #define PORT92_RESET    0x01
@@ -41,10 +41,8 @@ static GArray *a20_notifiers;
 
 static bool a20_forced_on(void)
 {
-    const AccelOps *accel = current_accel();
-
     /* KVM runs the guest with A20 always on. */
-    return accel && !strcmp(accel->name, "kvm");
+    return kvm_enabled();
 }
 
 void x86_a20_set(X86A20Source source, bool level)
