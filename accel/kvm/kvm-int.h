@@ -13,6 +13,7 @@
 #include "exec/memory.h"
 #include "hw/boards.h"
 #include "hw/core/cpu.h"
+#include "target/x86/cpu.h"
 #include <linux/kvm.h>
 #include <pthread.h>
 
@@ -196,6 +197,10 @@ void kvm_arch_reset_vcpu(CPUState *cs);
  * what the kernel supports.
  */
 uint32_t kvm_arch_default_kvm_features(KVMState *s);
+/* The vCPU's CPUID table (room for KVM_MAX_CPUID_ENTRIES). */
+#define KVM_MAX_CPUID_ENTRIES 128
+void kvm_arch_build_cpuid(KVMState *s, CPUX86State *env,
+                          struct kvm_cpuid2 *c);
 /* Look up a leaf of KVM_GET_SUPPORTED_CPUID; false if absent. */
 bool kvm_arch_supported_leaf(KVMState *s, uint32_t function, uint32_t index,
                              struct kvm_cpuid_entry2 *out);

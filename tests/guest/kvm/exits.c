@@ -8,11 +8,14 @@
  *           Ember must then print the internal error and the registers
  *           and exit with status 1, never hang.
  *   mode=3  reset and come back: the first boot leaves marks in the
- *           8259, the I/O APIC, the local APIC and RAM (starting the APs
- *           when there are several CPUs), then triple-faults without
- *           -no-reboot; the second boot checks that the interrupt
- *           controllers were reset, the RAM mark survived and the APs
- *           start again.
+ *           8259, the I/O APIC, the local APIC, MSRs and RAM (starting
+ *           the APs when there are several CPUs), then triple-faults
+ *           without -no-reboot; the second boot checks that the interrupt
+ *           controllers and the MSRs were reset, the RAM mark survived and
+ *           the APs start again (and says whether the TSC restarted).
+ *   mode=4  CPUID as the accelerator shapes it, on INFO lines for the
+ *           script to judge (PASS lines must not depend on the
+ *           accelerator).
  */
 #include "guest.h"
 
@@ -22,6 +25,10 @@
 #define LAPIC       0xfee00000u
 #define LAPIC_TPR   0x080
 #define LAPIC_SVR   0x0f0
+#define MSR_SYSENTER_EIP 0x176
+#define MSR_PAT     0x277
+#define MSR_LSTAR   0xc0000082
+#define PAT_RESET   0x0007040600070406ull
 
 static uint64_t idt[256] __attribute__((aligned(8)));
 
@@ -92,6 +99,10 @@ static void reboot_test(void)
             report_info("%u APs started before the reset",
                         smp_start_aps(cpus, ap_main));
         }
+        wrmsr(MSR_SYSENTER_EIP, 0x12345678);
+        wrmsr(MSR_LSTAR, 0xffffffff81000000ull);
+        wrmsr(MSR_PAT, 0x0606060606060606ull);
+        *(volatile uint64_t *)(MARK_ADDR + 8) = rdtsc();
         outb(0x21, 0xa5);                   /* 8259 mask */
         ioapic_write(0x10 + 2 * 5, 0x45);   /* pin 5 unmasked, vector 0x45 */
         writel(LAPIC + LAPIC_SVR, 0x1ff);
@@ -108,11 +119,47 @@ static void reboot_test(void)
     report(readl(LAPIC + LAPIC_TPR) == 0, "local APIC TPR reset");
     report((readl(LAPIC + LAPIC_SVR) & 0x100) == 0,
            "local APIC software-disabled again");
+    report(rdmsr(MSR_SYSENTER_EIP) == 0 && rdmsr(MSR_LSTAR) == 0,
+           "SYSENTER_EIP and LSTAR reset to 0");
+    report(rdmsr(MSR_PAT) == PAT_RESET, "PAT back to its reset value");
+    /* Informational: PVM runs guests on the host's TSC and ignores
+     * writes to IA32_TSC, so a restart from 0 cannot be required. */
+    report_info("TSC %s after the reset",
+                rdtsc() < *(volatile uint64_t *)(MARK_ADDR + 8)
+                ? "started again" : "did not restart");
     if (cpus > 1) {
         unsigned got = smp_start_aps(cpus, ap_main);
         report(got == cpus - 1, "the APs start again after the reset");
     }
     mark[0] = 0;
+}
+
+static void cpuid_info(void)
+{
+    uint32_t a, b, c, d, max;
+    char sig[13];
+
+    cpuid(1, 0, &a, &b, &c, &d);
+    report_info("leaf1 ecx=0x%08x edx=0x%08x", c, d);
+    cpuid(0x80000000, 0, &max, &b, &c, &d);
+    if (max >= 0x80000001) {
+        cpuid(0x80000001, 0, &a, &b, &c, &d);
+        report_info("leaf80000001 ecx=0x%08x edx=0x%08x", c, d);
+    }
+    cpuid(0x40000000, 0, &max, &b, &c, &d);
+    memcpy(sig, &b, 4);
+    memcpy(sig + 4, &c, 4);
+    memcpy(sig + 8, &d, 4);
+    sig[12] = 0;
+    for (int i = 0; i < 12; i++) {
+        if (sig[i] && (sig[i] < 0x20 || sig[i] > 0x7e)) {
+            sig[i] = '?';
+        }
+    }
+    report_info("hv signature '%s' max 0x%x", sig, max);
+    cpuid(0x40000001, 0, &a, &b, &c, &d);
+    report_info("hv features eax=0x%08x", a);
+    report(true, "CPUID read");
 }
 
 void guest_main(void)
@@ -126,8 +173,11 @@ void guest_main(void)
     case 3:
         reboot_test();
         break;
+    case 4:
+        cpuid_info();
+        break;
     default:
-        report(false, "mode=1..3 expected on the command line");
+        report(false, "mode=1..4 expected on the command line");
         break;
     }
 }

@@ -97,6 +97,26 @@ for chip in on off; do
     done
 done
 
+# CPUID: the hypervisor bit and KVM's leaves; no VMX or SVM; with the
+# in-kernel irqchip kvmclock (0x40000001 EAX bit 3) where the kernel has it.
+for cpu in qemu64 max; do
+    run "cpuid-$cpu" -accel kvm -cpu $cpu -no-reboot -kernel "$exits" \
+        -append mode=4
+    ecx1=$(sed -n 's/^INFO: leaf1 ecx=\(0x[0-9a-f]*\).*/\1/p' "$serial")
+    ecx81=$(sed -n 's/^INFO: leaf80000001 ecx=\(0x[0-9a-f]*\).*/\1/p' \
+            "$serial")
+    hvf=$(sed -n 's/^INFO: hv features eax=\(0x[0-9a-f]*\).*/\1/p' "$serial")
+    ok=1
+    if [ $status -eq 33 ] && [ -n "$ecx1" ] && [ -n "$hvf" ] &&
+       grep -q "^INFO: hv signature 'KVMKVMKVM' max 0x40000001" "$serial" &&
+       [ $((ecx1 >> 31 & 1)) -eq 1 ] && [ $((ecx1 >> 5 & 1)) -eq 0 ] &&
+       [ $((${ecx81:-0} >> 2 & 1)) -eq 0 ] && [ $((hvf & 1)) -eq 1 ]; then
+        ok=0
+    fi
+    verdict "CPUID under KVM (-cpu $cpu): hypervisor bit, KVM leaves, no VMX/SVM" \
+        $ok "unexpected CPUID"
+done
+
 # -accel option errors: one clear line, status 1.
 run badopt -accel kvm,kernel-irqchip=maybe -kernel "$irq"
 ok=1
@@ -132,6 +152,12 @@ else
     ok=1
     grep -q "accel: using kvm" "$out" && [ $status -eq 0 ] && ok=0
     verdict "-enable-kvm uses KVM without VMX/SVM" $ok "kvm not used"
+    run machine-accel -machine pc,accel=kvm -d accel -no-reboot \
+        -kernel "$exits" -append mode=1
+    ok=1
+    grep -q "accel: using kvm" "$out" && [ $status -eq 0 ] && ok=0
+    verdict "-machine accel=kvm uses KVM without VMX/SVM" $ok \
+        "kvm not used"
 fi
 
 if [ $failed -ne 0 ]; then
