@@ -9,7 +9,9 @@
 #define RAM_TEST    0x400000    /* 4 MiB: above the guest image */
 #define RESET_VEC   0xffff0     /* cli; hlt; jmp $-2 (hw/i386/pc.c) */
 #define RESET_HIGH  0xfffffff0u
-#define UNDECODED   0xf0000000u /* in the PCI hole, below the I/O APIC */
+/* Between the end of RAM (-m 128, as run-guest.sh gives) and the PCI
+ * hole, where BARs are placed. */
+#define UNDECODED   0x40000000u
 
 void guest_main(void)
 {
@@ -51,5 +53,7 @@ void guest_main(void)
 
     /* Nothing there: reads as zero, writes vanish. */
     writel(UNDECODED, 0xffffffff);
+    report_info("undecoded memory at 0x%x reads 0x%x", UNDECODED,
+                readl(UNDECODED));
     report(readl(UNDECODED) == 0, "undecoded memory reads 0");
 }

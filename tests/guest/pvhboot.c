@@ -13,10 +13,25 @@ extern uint16_t entry_cs, entry_ds, entry_ss, entry_tr;
 
 static const char initrd_text[] = "ember initrd\n";
 
+/* Limit and base of a segment descriptor (SDM 3A, 3.4.5). */
+static uint32_t desc_limit(uint64_t d)
+{
+    uint32_t l = (d & 0xffff) | ((d >> 32) & 0xf0000);
+
+    return (d >> 55 & 1) ? l << 12 | 0xfff : l;
+}
+
+static uint32_t desc_base(uint64_t d)
+{
+    return ((d >> 16) & 0xffffff) | ((d >> 32) & 0xff000000);
+}
+
 void guest_main(void)
 {
     uintptr_t si = (uintptr_t)entry_rbx;
-    uint32_t cs_limit, tr_limit, nmods, nmem;
+    struct __attribute__((packed)) { uint16_t limit; uint32_t base; } gdtr;
+    uint64_t cs_desc, tr_desc;
+    uint32_t nmods, nmem;
     uintptr_t mods, mem;
     const char *cmdline;
     bool ram_top = false;
@@ -27,10 +42,19 @@ void guest_main(void)
     report((read_cr0() & 0x8000001f) == 0x11, "CR0: PE (and ET) only");
     report(read_cr4() == 0, "CR4 is clear");
     report(!(entry_flags & 0x20300), "IF, TF and VM are clear");
-    __asm__ volatile("lsl %1, %0" : "=r"(cs_limit) : "r"((uint32_t)entry_cs));
-    report(cs_limit == 0xffffffff, "CS is flat (limit 4 GiB)");
-    __asm__ volatile("lsl %1, %0" : "=r"(tr_limit) : "r"((uint32_t)entry_tr));
-    report(entry_tr && tr_limit == 0x67, "TR is a TSS with limit 0x67");
+    /* The descriptors behind CS and TR, from the GDT (LSL would say the
+     * same, but a slow nested KVM here cannot emulate it). */
+    __asm__ volatile("sgdt %0" : "=m"(gdtr));
+    cs_desc = entry_cs + 8u <= gdtr.limit + 1u ?
+              readq(gdtr.base + (entry_cs & ~7)) : 0;
+    tr_desc = entry_tr && entry_tr + 8u <= gdtr.limit + 1u ?
+              readq(gdtr.base + (entry_tr & ~7)) : 0;
+    report(desc_limit(cs_desc) == 0xffffffff && !desc_base(cs_desc) &&
+           ((cs_desc >> 40) & 0x9a) == 0x9a && (cs_desc >> 54 & 1),
+           "CS is flat 32-bit code (base 0, limit 4 GiB)");
+    report(desc_limit(tr_desc) == 0x67 && !desc_base(tr_desc) &&
+           ((tr_desc >> 40) & 0x9d) == 0x89,
+           "TR is a 32-bit TSS with base 0 and limit 0x67");
 
     report(readl(si) == 0x336ec578, "hvm_start_info magic");
     report(readl(si + 4) == 1, "hvm_start_info version 1");
