@@ -477,7 +477,6 @@ void tcg_optimize(TCGContext *s)
     for (int i = 0; i < s->nb_ops; i++) {
         TCGOp *op = &s->ops[i];
         TCGOpcode opc = op->opc;
-        const TCGOpDef *def = &tcg_op_defs[opc];
         int nb_o = op->nb_oargs, nb_i = op->nb_iargs;
 
         if (opc == INDEX_op_nop) {
@@ -605,10 +604,10 @@ void tcg_optimize(TCGContext *s)
                 d->z_mask = j == 0 ? zm : ~0ull;
             }
         }
-        if (def->flags & TCG_OPF_BB_END) {
-            if (def->flags & TCG_OPF_BB_EXIT) {
-                bb_dead = true;
-            }
+        /* exit_tb and goto_ptr never fall through; goto_tb does when
+         * it is not chained. */
+        if (opc == INDEX_op_exit_tb || opc == INDEX_op_goto_ptr) {
+            bb_dead = true;
         }
     }
 }

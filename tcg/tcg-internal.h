@@ -137,6 +137,10 @@ static inline void tcg_out64(TCGContext *s, uint64_t v)
 /* Fault-recovery blob attached to the TB. */
 void tcg_tb_attach_recovery(TCGContext *s, TranslationBlock *tb);
 
+/* What the indirect-branch lookup returns when no TB exists: code that
+ * returns 0 to the execution loop (NULL for the interpreter). */
+void tcg_set_lookup_miss(const void *p);
+
 /* Disassemble host code (capstone) into the log. */
 void tcg_log_host_code(const void *code, size_t size);
 

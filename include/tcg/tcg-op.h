@@ -68,6 +68,10 @@ TCG_GEN_BINARY(ctz)
     static inline void tcg_gen_##name##_i32(TCGv d, TCGv a)           \
     {                                                                \
         tcg_gen_op2(INDEX_op_##name, TCG_TYPE_I32, d, a);            \
+    }                                                                \
+    static inline void tcg_gen_##name(TCGType t, TCGv d, TCGv a)      \
+    {                                                                \
+        tcg_gen_op2(INDEX_op_##name, t, d, a);                       \
     }
 TCG_GEN_UNARY_T(neg)
 TCG_GEN_UNARY_T(not)
