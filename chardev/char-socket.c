@@ -61,7 +61,7 @@ static char *sock_describe(ChardevSocket *s)
                            s->port, s->server ? ",server=on" : "");
 }
 
-/* ---- addresses -------------------------------------------------------------- */
+/* ---- addresses ----------------------------------------------------------- */
 
 static int sock_unix_socket(ChardevSocket *s, struct sockaddr_un *sa,
                             GError **errp)
@@ -212,7 +212,7 @@ static int sock_connect(ChardevSocket *s, GError **errp)
     }
 }
 
-/* ---- the connection -------------------------------------------------------------- */
+/* ---- the connection ------------------------------------------------------ */
 
 static gboolean sock_readable(gint fd, GIOCondition cond, gpointer opaque)
 {
@@ -356,7 +356,7 @@ static int sock_write(Chardev *chr, const uint8_t *buf, int len)
     }
 }
 
-/* ---- options ------------------------------------------------------------------------ */
+/* ---- options ------------------------------------------------------------- */
 
 static void sock_close(Chardev *chr);
 

@@ -73,7 +73,7 @@
 /* The modem lines of an attached back end: always "connected". */
 #define UART_MSR_IDLE   (UART_MSR_DCD | UART_MSR_DSR | UART_MSR_CTS)
 
-/* ---- FIFOs ----------------------------------------------------------------- */
+/* ---- FIFOs --------------------------------------------------------------- */
 
 static void fifo_reset(SerialFifo *f)
 {
@@ -121,7 +121,7 @@ static bool fifo_has_errors(SerialFifo *f)
     return false;
 }
 
-/* ---- timing ------------------------------------------------------------------ */
+/* ---- timing -------------------------------------------------------------- */
 
 static bool serial_fifo_mode(SerialState *s)
 {
@@ -146,7 +146,7 @@ static int64_t serial_now(void)
     return clock_get_ns(EMBER_CLOCK_VIRTUAL);
 }
 
-/* ---- interrupts ---------------------------------------------------------------- */
+/* ---- interrupts ---------------------------------------------------------- */
 
 static unsigned serial_rx_trigger(SerialState *s)
 {
@@ -185,7 +185,7 @@ static void serial_update_irq(SerialState *s)
     }
 }
 
-/* ---- receive ------------------------------------------------------------------ */
+/* ---- receive ------------------------------------------------------------- */
 
 /*
  * Character timeout (datasheet, "FIFO Interrupt Mode Operation"): data
@@ -301,7 +301,7 @@ static uint8_t serial_read_rbr(SerialState *s)
     return v;
 }
 
-/* ---- transmit ---------------------------------------------------------------- */
+/* ---- transmit ------------------------------------------------------------ */
 
 /* Hand one character to the wire; false if the back end is busy. */
 static bool serial_send(SerialState *s, uint8_t v)
@@ -376,7 +376,7 @@ static void serial_write_thr(SerialState *s, uint8_t v)
     }
 }
 
-/* ---- control registers ---------------------------------------------------------- */
+/* ---- control registers --------------------------------------------------- */
 
 static void serial_write_fcr(SerialState *s, uint8_t val)
 {
@@ -467,7 +467,7 @@ static void serial_write_ier(SerialState *s, uint8_t val)
     serial_update_irq(s);
 }
 
-/* ---- port access ----------------------------------------------------------------- */
+/* ---- port access --------------------------------------------------------- */
 
 static uint64_t serial_io_read(void *opaque, hwaddr addr, unsigned size)
 {
@@ -583,7 +583,7 @@ static const MemoryRegionOps serial_io_ops = {
     .max_access = 1,
 };
 
-/* ---- life cycle ----------------------------------------------------------------- */
+/* ---- life cycle ---------------------------------------------------------- */
 
 void serial_reset(SerialState *s)
 {

@@ -167,7 +167,7 @@ static void kbc_ps2_update(void *opaque)
     kbc_refill(opaque);
 }
 
-/* ---- output port -------------------------------------------------------------- */
+/* ---- output port --------------------------------------------------------- */
 
 static uint8_t kbc_outport(I8042State *s)
 {
@@ -190,7 +190,7 @@ static void kbc_write_outport(I8042State *s, uint8_t val)
     }
 }
 
-/* ---- commands (port 0x64) -------------------------------------------------------- */
+/* ---- commands (port 0x64) ------------------------------------------------ */
 
 static void kbc_write_command(I8042State *s, uint8_t val)
 {
@@ -267,7 +267,7 @@ static void kbc_write_command(I8042State *s, uint8_t val)
     }
 }
 
-/* ---- data (port 0x60) ------------------------------------------------------------ */
+/* ---- data (port 0x60) ---------------------------------------------------- */
 
 static void kbc_write_data(I8042State *s, uint8_t val)
 {
@@ -365,7 +365,7 @@ static const MemoryRegionOps kbc_cmd_ops = {
     .max_access = 1,
 };
 
-/* ---- device ------------------------------------------------------------------------ */
+/* ---- device -------------------------------------------------------------- */
 
 static void kbc_reset(DeviceState *dev)
 {

@@ -75,7 +75,7 @@ struct PS2MouseState {
 static PS2KbdState *default_kbd;
 static PS2MouseState *default_mouse;
 
-/* ---- queues ------------------------------------------------------------------ */
+/* ---- queues -------------------------------------------------------------- */
 
 static unsigned ps2_room(PS2State *s)
 {
@@ -143,7 +143,7 @@ static int ps2_read(PS2State *s)
     return b;
 }
 
-/* ---- scan codes ------------------------------------------------------------------ */
+/* ---- scan codes ---------------------------------------------------------- */
 
 /*
  * Linux input code -> make code in set 1 and set 2 (0xe0xx: with the
@@ -334,7 +334,7 @@ void ps2_keyboard_put_keycode(PS2KbdState *kbd, unsigned code, bool down)
     ps2_notify(s);
 }
 
-/* ---- keyboard commands ------------------------------------------------------ */
+/* ---- keyboard commands --------------------------------------------------- */
 
 static void ps2_kbd_defaults(PS2KbdState *kbd)
 {
@@ -453,7 +453,7 @@ void ps2_write_keyboard(PS2KbdState *kbd, uint8_t val)
     ps2_notify(s);
 }
 
-/* ---- mouse ---------------------------------------------------------------------- */
+/* ---- mouse --------------------------------------------------------------- */
 
 static unsigned ps2_mouse_packet_size(PS2MouseState *m)
 {
@@ -690,7 +690,7 @@ void ps2_write_mouse(PS2MouseState *m, uint8_t val)
     ps2_notify(s);
 }
 
-/* ---- life cycle and controller access ---------------------------------------------- */
+/* ---- life cycle and controller access ------------------------------------ */
 
 PS2KbdState *ps2_kbd_new(void (*update)(void *opaque), void *opaque)
 {

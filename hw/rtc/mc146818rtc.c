@@ -99,7 +99,7 @@ static int64_t rtc_now(void)
     return clock_get_ns(EMBER_CLOCK_VIRTUAL);
 }
 
-/* ---- calendar -------------------------------------------------------------- */
+/* ---- calendar ------------------------------------------------------------ */
 
 static bool rtc_leap(int year)
 {
@@ -230,7 +230,7 @@ static int rtc_decode_hour(RTCState *s, uint8_t v)
     return (v & 0x80) ? h + 12 : h;
 }
 
-/* ---- interrupts ------------------------------------------------------------ */
+/* ---- interrupts ---------------------------------------------------------- */
 
 static void rtc_update_irq(RTCState *s)
 {
@@ -313,7 +313,7 @@ static void rtc_periodic_cb(void *opaque)
     rtc_arm_periodic(s, now);
 }
 
-/* ---- update cycles ----------------------------------------------------------- */
+/* ---- update cycles ------------------------------------------------------- */
 
 static bool rtc_alarm_match(RTCState *s)
 {
@@ -398,7 +398,7 @@ static bool rtc_uip(RTCState *s, int64_t now)
     return s->next_update - now <= RTC_UIP_LEAD_NS;
 }
 
-/* ---- register access ----------------------------------------------------------- */
+/* ---- register access ----------------------------------------------------- */
 
 static void rtc_write_reg_a(RTCState *s, uint8_t val, int64_t now)
 {
@@ -566,7 +566,7 @@ static const MemoryRegionOps rtc_io_ops = {
     .max_access = 1,
 };
 
-/* ---- board interface ------------------------------------------------------------ */
+/* ---- board interface ----------------------------------------------------- */
 
 void rtc_set_cmos(DeviceState *dev, unsigned addr, uint8_t val)
 {
@@ -595,7 +595,7 @@ bool rtc_nmi_masked(DeviceState *dev)
     return rtc_of(dev)->nmi_masked;
 }
 
-/* ---- device ------------------------------------------------------------------------ */
+/* ---- device -------------------------------------------------------------- */
 
 /* The time of day at power-on from the "base" property. */
 static bool rtc_initial_time(RTCState *s, RTCTime *t, GError **errp)

@@ -276,7 +276,7 @@ static uint64_t pit_next_transition(unsigned mode, uint64_t n,
     }
 }
 
-/* ---- counter 0's interrupt ------------------------------------------------ */
+/* ---- counter 0's interrupt ----------------------------------------------- */
 
 static void pit_set_irq(PITChannel *c, bool level)
 {
@@ -358,7 +358,7 @@ static void pit_timer_cb(void *opaque)
     pit_arm(c, MAX(now, due + PIT_MIN_CALLBACK_NS));
 }
 
-/* ---- loading counts ------------------------------------------------------- */
+/* ---- loading counts ------------------------------------------------------ */
 
 static uint32_t pit_decode_count(PITChannel *c, uint16_t raw)
 {
@@ -480,7 +480,7 @@ static void pit_set_gate_channel(PITChannel *c, bool level)
     pit_update_irq(c, now);
 }
 
-/* ---- port access ----------------------------------------------------------- */
+/* ---- port access --------------------------------------------------------- */
 
 static uint16_t pit_to_bcd(uint32_t v)
 {
@@ -648,7 +648,7 @@ static const MemoryRegionOps pit_io_ops = {
     .max_access = 1,
 };
 
-/* ---- the interface for port 0x61 ------------------------------------------ */
+/* ---- the interface for port 0x61 ----------------------------------------- */
 
 static PITState *pit_of(DeviceState *dev)
 {
@@ -709,7 +709,7 @@ bool pit_get_out(DeviceState *pit, int channel)
     return pi && pi->get_out ? pi->get_out(pit, channel) : false;
 }
 
-/* ---- device --------------------------------------------------------------- */
+/* ---- device -------------------------------------------------------------- */
 
 static void pit_reset(DeviceState *dev)
 {

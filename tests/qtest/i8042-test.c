@@ -289,7 +289,7 @@ static void test_reset_output_port(void)
     qtest_quit(s);
 }
 
-/* ---- IRQ 1 and IRQ 12 ----------------------------------------------------- */
+/* ---- IRQ 1 and IRQ 12 ---------------------------------------------------- */
 
 static void test_irqs(void)
 {

@@ -294,7 +294,7 @@ static void test_memory_bytes_large(void)
     qtest_quit(s);
 }
 
-/* ---- IRQ 8 ---------------------------------------------------------------- */
+/* ---- IRQ 8 --------------------------------------------------------------- */
 
 static void test_irq_periodic_rate(void)
 {

@@ -251,7 +251,7 @@ static void test_output_to_file(void)
     unlink(path);
 }
 
-/* ---- over a socket --------------------------------------------------------- */
+/* ---- over a socket ------------------------------------------------------- */
 
 static int unix_connect(const char *path)
 {

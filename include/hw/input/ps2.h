@@ -52,7 +52,7 @@ unsigned ps2_keyboard_get_leds(PS2KbdState *kbd);
 PS2KbdState *ps2_keyboard_default(void);
 PS2MouseState *ps2_mouse_default(void);
 
-/* ---- controller side -------------------------------------------------------- */
+/* ---- controller side ----------------------------------------------------- */
 
 /* update(opaque) is called whenever the device has new bytes to send. */
 PS2KbdState *ps2_kbd_new(void (*update)(void *opaque), void *opaque);
