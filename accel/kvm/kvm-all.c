@@ -187,6 +187,8 @@ static bool kvm_available(GError **errp)
         error_setg(errp, "the host CPU advertises neither VMX nor SVM "
                    "(nested or paravirtualized KVM); -accel kvm uses it "
                    "anyway");
+        close(kvm_fd);
+        kvm_fd = -1;
         return false;
     }
     return true;
@@ -430,9 +432,60 @@ static void vcpu_thread_gone(gpointer data)
     g_mutex_unlock(&kick_lock);
 }
 
+/*
+ * A port or MMIO read that was just served completes on the next KVM_RUN
+ * (api.rst 5, "KVM_EXIT_IO"/"immediate_exit": the kernel finishes the
+ * operation, then looks at immediate_exit). Finish it before the state is
+ * read or replaced, without running guest code.
+ */
+static void kvm_vcpu_complete_io(CPUState *cs)
+{
+    KVMVcpu *v = kvm_vcpu(cs);
+
+    if (!v->io_pending) {
+        return;
+    }
+    v->io_pending = false;
+    if (kvm_state->immediate_exit) {
+        v->run->immediate_exit = 1;
+        ioctl(v->fd, KVM_RUN, 0);
+        v->run->immediate_exit = 0;
+        kvm_eat_signals();
+    }
+}
+
+/* Load the reset state into the kernel now (any thread; the vCPU is not
+ * in KVM_RUN). If that fails, vcpu_exec tries again and reports it. */
+static int kvm_vcpu_load_reset(CPUState *cs)
+{
+    KVMVcpu *v = kvm_vcpu(cs);
+    int r;
+
+    kvm_vcpu_complete_io(cs);
+    r = kvm_arch_put_registers(cs, true);
+    if (r == 0) {
+        v->reset_pending = false;
+        cs->vcpu_dirty = false;
+    }
+    return r;
+}
+
+/*
+ * System reset (vCPUs stopped, BQL held; after the CPU's own reset
+ * handler). The reset state goes into the kernel at once rather than at
+ * the vCPU's next KVM_RUN: otherwise the BSP, resumed first, could send
+ * INIT/SIPI to an AP whose stale mp_state and SIPI vector are still to be
+ * overwritten by its reset.
+ */
 static void kvm_vcpu_reset(void *opaque)
 {
-    kvm_arch_reset_vcpu(opaque);
+    CPUState *cs = opaque;
+    KVMVcpu *v = kvm_vcpu(cs);
+
+    kvm_arch_reset_vcpu(cs);
+    if (v && v->fd >= 0 && v->run) {
+        kvm_vcpu_load_reset(cs);
+    }
 }
 
 static bool kvm_set_signal_mask(CPUState *cs, GError **errp)
@@ -466,7 +519,7 @@ static bool kvm_vcpu_init(CPUState *cs, GError **errp)
 {
     KVMState *s = kvm_state;
     KVMVcpu *v = g_new0(KVMVcpu, 1);
-    int fd;
+    int fd, r;
 
     v->cs = cs;
     v->fd = -1;
@@ -499,8 +552,14 @@ static bool kvm_vcpu_init(CPUState *cs, GError **errp)
     v->thread_valid = true;
     g_mutex_unlock(&kick_lock);
     g_private_set(&vcpu_thread_key, v);
-    /* The first run loads the reset state, as after a system reset. */
-    kvm_vcpu_reset(cs);
+    /* The state of the machine's reset, in place before any vCPU runs. */
+    kvm_arch_reset_vcpu(cs);
+    r = kvm_vcpu_load_reset(cs);
+    if (r < 0) {
+        error_setg(errp, "KVM: cannot load CPU %d's initial state: %s",
+                   cs->cpu_index, g_strerror(-r));
+        return false;
+    }
     system_register_reset(kvm_vcpu_reset, cs);
     return true;
 }
@@ -526,19 +585,7 @@ static void kvm_sync_to_state(CPUState *cs)
     if (!v || cs->vcpu_dirty || v->fd < 0) {
         return;             /* env already holds the newest state */
     }
-    /*
-     * A port or MMIO read that was just served completes on the next
-     * KVM_RUN; run with immediate_exit so the registers include it
-     * (api.rst 5, "immediate_exit").
-     */
-    if (v->run && kvm_state->immediate_exit &&
-        (v->run->exit_reason == KVM_EXIT_IO ||
-         v->run->exit_reason == KVM_EXIT_MMIO)) {
-        v->run->immediate_exit = 1;
-        ioctl(v->fd, KVM_RUN, 0);
-        v->run->immediate_exit = 0;
-        v->run->exit_reason = KVM_EXIT_INTR;
-    }
+    kvm_vcpu_complete_io(cs);
     kvm_arch_get_registers(cs);
 }
 
@@ -679,9 +726,11 @@ static int kvm_handle_exit(CPUState *cs)
     switch (run->exit_reason) {
     case KVM_EXIT_IO:
         kvm_handle_io(v);
+        v->io_pending = true;
         return -1;
     case KVM_EXIT_MMIO:
         kvm_handle_mmio(v);
+        v->io_pending = true;
         return -1;
     case KVM_EXIT_INTR:
         kvm_eat_signals();
@@ -738,6 +787,7 @@ static int kvm_vcpu_exec(CPUState *cs)
         if (cs->vcpu_dirty || v->reset_pending) {
             bool reset = v->reset_pending;
 
+            kvm_vcpu_complete_io(cs);
             r = kvm_arch_put_registers(cs, reset);
             if (r < 0) {
                 return kvm_fatal_exit(cs, "cannot load the CPU state: %s",
@@ -760,6 +810,7 @@ static int kvm_vcpu_exec(CPUState *cs)
         r = ioctl(v->fd, KVM_RUN, 0);
         err = errno;
         bql_lock();
+        v->io_pending = false;          /* KVM_RUN completed it */
         kvm_arch_post_run(cs);
 
         if (r < 0) {

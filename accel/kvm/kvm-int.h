@@ -123,6 +123,7 @@ typedef struct KVMVcpu {
     pthread_t thread;
     bool thread_valid;
     bool reset_pending;         /* push the reset state (LAPIC, mp_state) */
+    bool io_pending;            /* an I/O or MMIO exit awaits completion */
     bool wait_sipi;             /* user-space irqchip: waiting for SIPI */
     uint32_t *msrs;             /* the MSRs this vCPU syncs */
     unsigned nmsrs;
@@ -189,7 +190,7 @@ bool kvm_arch_pre_run(CPUState *cs);
 void kvm_arch_post_run(CPUState *cs);
 /* After a HLT exit (user-space irqchip): the vCPU waits in Ember. */
 void kvm_arch_post_halt(CPUState *cs);
-/* System reset: load the reset state (LAPIC, mp_state) on the next run. */
+/* System reset: note that the reset state (LAPIC, mp_state) is due. */
 void kvm_arch_reset_vcpu(CPUState *cs);
 /*
  * The paravirtual CPUID leaf 0x40000001 features a model gets when it

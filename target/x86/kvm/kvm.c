@@ -189,8 +189,22 @@ typedef struct MSRBuf {
     struct kvm_msr_entry e[128];
 } MSRBuf;
 
-/* Keep the candidates that this kernel reads back (api.rst 4.18: the
- * count returned is the number of MSRs read successfully). */
+static bool in_index_list(KVMState *s, uint32_t idx)
+{
+    for (unsigned i = 0; i < s->nr_msr_index; i++) {
+        if (s->msr_index[i] == idx) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * The candidates this kernel saves and restores: those in
+ * KVM_GET_MSR_INDEX_LIST, and those it reads back although the list
+ * leaves them out (the MTRRs, for one). api.rst 4.18: the count returned
+ * is the number of MSRs read successfully.
+ */
 static void probe_msrs(CPUState *cs)
 {
     KVMVcpu *v = kvm_vcpu(cs);
@@ -203,7 +217,8 @@ static void probe_msrs(CPUState *cs)
             struct kvm_msr_entry e;
         } one = { .hdr.nmsrs = 1 };
         one.e.index = g_array_index(cand, uint32_t, i);
-        if (kvm_vcpu_ioctl(cs, KVM_GET_MSRS, &one) == 1) {
+        if (in_index_list(kvm_state, one.e.index) ||
+            kvm_vcpu_ioctl(cs, KVM_GET_MSRS, &one) == 1) {
             g_array_append_val(ok, one.e.index);
         } else {
             ember_log_mask(LOG_ACCEL, "kvm: MSR 0x%x not available\n",
