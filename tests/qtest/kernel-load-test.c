@@ -122,7 +122,7 @@ static void test_multiboot(void)
     qtest_memset(s, 0x100000, 0xcc, 0x1000);
     qtest_memset(s, 0x101000, 0xcc, 7);
     qtest_memset(s, mbi, 0xcc, 0x100);
-    qtest_command(s, "system_reset");
+    g_free(qtest_command(s, "system_reset"));
     qtest_memread(s, 0x100000, buf, sizeof(buf));
     g_assert_cmpmem(buf, sizeof(buf), k + 0x100, 0x200);
     g_assert_cmphex(qtest_readl(s, 0x100ffc), ==, 0);
