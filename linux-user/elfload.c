@@ -169,10 +169,11 @@ static bool load_elf(const char *path, LoadedElf *le, bool is_interp,
                                  path);
                 goto out;
             }
-            /* Zero the file page's tail that belongs to the bss. */
+            /* Zero the rest of the last file page when a bss follows,
+             * up to the page end as the kernel does: ld.so's early malloc
+             * takes memory right after its bss and expects zeroes. */
             if (mem_end > file_end && (file_end & 4095)) {
-                memset(g2h(file_end), 0,
-                       MIN(ROUND_UP(file_end, 4096), mem_end) - file_end);
+                memset(g2h(file_end), 0, ROUND_UP(file_end, 4096) - file_end);
             }
         }
         if (ROUND_UP(mem_end, 4096) > ROUND_UP(file_end, 4096)) {

@@ -1155,6 +1155,94 @@ static void gen_sse_move(void)
     }
 }
 
+
+/* ---- MMX -------------------------------------------------------------- */
+
+static bool mmx_active;
+static void x87_pop_all(void);
+
+static Op mmx_op(void)
+{
+    return rnd(3) == 0 ? mem_op(8) : reg_op(rnd(8));
+}
+
+/* NP 0F xx mm, mm/m64 (and 0F38 SSSE3 forms). */
+static const uint8_t mmx_ops[] = {
+    0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b,
+    0x6f, 0x74, 0x75, 0x76, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5, 0xd8, 0xd9, 0xda,
+    0xdb, 0xdc, 0xdd, 0xde, 0xdf, 0xe0, 0xe1, 0xe2, 0xe3, 0xe4, 0xe5, 0xe8,
+    0xe9, 0xea, 0xeb, 0xec, 0xed, 0xee, 0xef, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5,
+    0xf6, 0xf8, 0xf9, 0xfa, 0xfb, 0xfc, 0xfd, 0xfe,
+};
+static const uint8_t mmx_ops38[] = {
+    0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b,
+    0x1c, 0x1d, 0x1e,
+};
+
+static void gen_mmx(void)
+{
+    int m = rnd(8), r = wreg();
+
+    x87_pop_all();
+    mmx_active = true;
+    switch (rnd(12)) {
+    case 0: case 1: case 2: case 3:
+        sse_insn(0, 1, mmx_ops[rnd(sizeof(mmx_ops))], m, mmx_op(), false, -1);
+        break;
+    case 4:
+        sse_insn(0, 2, mmx_ops38[rnd(sizeof(mmx_ops38))], m, mmx_op(), false,
+                 -1);
+        break;
+    case 5: /* shifts by immediate */
+        sse_insn(0, 1, 0x71 + rnd(3), (uint8_t[]){ 2, 4, 6 }[rnd(3)],
+                 reg_op(m), false, rnd(3) ? rnd(70) : rnd(256));
+        break;
+    case 6: /* pshufw, palignr */
+        if (rnd(2)) {
+            sse_insn(0, 1, 0x70, m, mmx_op(), false, rnd(256));
+        } else {
+            sse_insn(0, 3, 0x0f, m, mmx_op(), false, rnd(20));
+        }
+        break;
+    case 7: /* movd/movq mm, r/m; movd/movq r/m, mm */
+        sse_insn(0, 1, rnd(2) ? 0x6e : 0x7e, m,
+                 rnd(3) ? reg_op(r) : mem_op(8), rnd(2), -1);
+        break;
+    case 8: /* movq m64, mm; movntq */
+        sse_insn(0, 1, rnd(2) ? 0x7f : 0xe7, m, mem_op(8), false, -1);
+        break;
+    case 9: /* pinsrw, pextrw, pmovmskb */
+        switch (rnd(3)) {
+        case 0:
+            sse_insn(0, 1, 0xc4, m, rnd(2) ? reg_op(r) : mem_op(2), false,
+                     rnd(256));
+            break;
+        case 1: sse_insn(0, 1, 0xc5, r, reg_op(m), false, rnd(256)); break;
+        default: sse_insn(0, 1, 0xd7, r, reg_op(m), false, -1); break;
+        }
+        break;
+    case 10: /* movq2dq, movdq2q, cvtpi2ps/pd, cvt(t)ps2pi, cvt(t)pd2pi */
+        switch (rnd(5)) {
+        case 0: sse_insn(0xf3, 1, 0xd6, rnd(16), reg_op(m), false, -1); break;
+        case 1: sse_insn(0xf2, 1, 0xd6, m, reg_op(rnd(16)), false, -1); break;
+        case 2:
+            sse_insn(rnd(2) ? 0x66 : 0, 1, 0x2a, rnd(16), mmx_op(), false, -1);
+            break;
+        case 3: sse_insn(0, 1, 0x2c | rnd(2), m, xmm_op(8), false, -1); break;
+        default:
+            sse_insn(0x66, 1, 0x2c | rnd(2), m, xmm_op(16), false, -1);
+            break;
+        }
+        break;
+    default: /* emms */
+        begin();
+        b(0x0f);
+        b(0x77);
+        mmx_active = false;
+        break;
+    }
+}
+
 /* ---- x87 -------------------------------------------------------------- */
 
 static int fdepth;
@@ -1170,9 +1258,26 @@ static void fpu_mem(int opc, int regf, int size)
     b32(m.disp);
 }
 
+static void x87_pop_all(void)
+{
+    while (fdepth > 0) {
+        begin();
+        b(0xdd);
+        b(0xd8);
+        fdepth--;
+    }
+}
+
 static void gen_x87(void)
 {
     int k = rnd(12);
+
+    if (mmx_active) {
+        begin();
+        b(0x0f);
+        b(0x77);
+        mmx_active = false;
+    }
 
     if (fdepth == 0 || (fdepth < 6 && k < 3)) {
         /* load: fld m64/m32, fild m32/m64, constant */
@@ -1284,6 +1389,7 @@ static const ClassGen classes_tab[] = {
     { 't', { gen_string, gen_string, gen_alu, gen_string } },
     { 'x', { gen_sse, gen_sse, gen_sse_move, gen_sse } },
     { 'f', { gen_x87, gen_x87, gen_x87, gen_x87 } },
+    { 'M', { gen_mmx, gen_mmx, gen_mmx, gen_alu } },
 };
 
 void dt_generate(DtSeq *seq, int length, const char *classes)
@@ -1295,6 +1401,7 @@ void dt_generate(DtSeq *seq, int length, const char *classes)
     memset(seq, 0, sizeof(*seq));
     undef = 0;
     fdepth = 0;
+    mmx_active = false;
     for (unsigned i = 0; i < sizeof(classes_tab) / sizeof(classes_tab[0]);
          i++) {
         if (strchr(classes, classes_tab[i].c)) {

@@ -211,6 +211,11 @@ static void random_state(State *s)
     s->fpu[24] = 0x80;
     s->fpu[25] = 0x1f;
     memcpy(s->fpu + 160, s->xmm, 256);
+    /* Register contents with an empty tag: what MMX instructions see. */
+    for (int i = 0; i < 8; i++) {
+        uint64_t v = dt_gen_vec_value();
+        memcpy(s->fpu + 32 + 16 * i, &v, 8);
+    }
     for (int i = 0; i < SCRATCH_SIZE; i += 8) {
         uint64_t v = (i < 256) ? interesting() : dt_gen_vec_value();
         memcpy(buf->scratch + i, &v, 8);
@@ -299,7 +304,7 @@ int main(int argc, char **argv)
 {
     unsigned long long seed = 1;
     int count = 100, length = 8, verbose = 0;
-    const char *classes = "isbmctxf";
+    const char *classes = "isbmctxfM";
     struct sigaction sa;
 
     for (int i = 1; i < argc; i++) {

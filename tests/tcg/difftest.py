@@ -41,7 +41,7 @@ def main():
     ap.add_argument('--seeds', default='1:20')
     ap.add_argument('-n', type=int, default=100)
     ap.add_argument('-l', type=int, default=12)
-    ap.add_argument('-c', default='isbmctxf')
+    ap.add_argument('-c', default='isbmctxfM')
     ap.add_argument('--keep-going', action='store_true')
     a = ap.parse_args()
     lo, hi = (int(x) for x in a.seeds.split(':'))

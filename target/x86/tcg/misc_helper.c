@@ -22,7 +22,8 @@ void tcg_x86_supported_features(uint32_t out[FEATURE_WORDS])
                       CPUID_MSR | CPUID_PAE | CPUID_MCE | CPUID_CX8 |
                       CPUID_APIC | CPUID_SEP | CPUID_MTRR | CPUID_PGE |
                       CPUID_MCA | CPUID_CMOV | CPUID_PAT | CPUID_PSE36 |
-                      CPUID_CLFLUSH | CPUID_FXSR | CPUID_SSE | CPUID_SSE2;
+                      CPUID_CLFLUSH | CPUID_FXSR | CPUID_SSE | CPUID_SSE2 |
+                      CPUID_MMX;
     out[FEAT_1_ECX] = CPUID_EXT_SSE3 | CPUID_EXT_SSSE3 | CPUID_EXT_CX16 |
                       CPUID_EXT_SSE41 | CPUID_EXT_SSE42 | CPUID_EXT_MOVBE |
                       CPUID_EXT_POPCNT | CPUID_EXT_RDRAND |
