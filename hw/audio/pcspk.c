@@ -95,7 +95,7 @@ static void pcspk_unrealize(DeviceState *dev)
 {
     PCSpkState *s = (PCSpkState *)dev;
 
-    memory_region_del_subregion(isa_address_space_io(&s->parent), &s->io);
+    memory_region_finalize(&s->io);
 }
 
 static const Property pcspk_props[] = {

@@ -64,7 +64,7 @@ static void debugcon_unrealize(DeviceState *dev)
 {
     DebugconState *s = (DebugconState *)dev;
 
-    memory_region_del_subregion(isa_address_space_io(&s->parent), &s->io);
+    memory_region_finalize(&s->io);
 }
 
 static const Property debugcon_props[] = {

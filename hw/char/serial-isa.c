@@ -91,8 +91,7 @@ static void serial_isa_unrealize(DeviceState *dev)
 {
     SerialISAState *isa = (SerialISAState *)dev;
 
-    memory_region_del_subregion(isa_address_space_io(&isa->parent),
-                                &isa->state.io);
+    memory_region_finalize(&isa->state.io);
     serial_unrealize_core(&isa->state);
 }
 

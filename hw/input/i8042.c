@@ -428,10 +428,9 @@ static bool kbc_realize(DeviceState *dev, GError **errp)
 static void kbc_unrealize(DeviceState *dev)
 {
     I8042State *s = kbc_of(dev);
-    MemoryRegion *io = isa_address_space_io(&s->parent);
 
-    memory_region_del_subregion(io, &s->io_data);
-    memory_region_del_subregion(io, &s->io_cmd);
+    memory_region_finalize(&s->io_data);
+    memory_region_finalize(&s->io_cmd);
     ps2_kbd_free(s->kbd);
     ps2_mouse_free(s->mouse);
     s->kbd = NULL;

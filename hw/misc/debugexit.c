@@ -58,7 +58,7 @@ static void debug_exit_unrealize(DeviceState *dev)
 {
     DebugExitState *s = (DebugExitState *)dev;
 
-    memory_region_del_subregion(isa_address_space_io(&s->parent), &s->io);
+    memory_region_finalize(&s->io);
 }
 
 static const Property debug_exit_props[] = {

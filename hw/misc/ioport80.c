@@ -46,10 +46,9 @@ static bool ioport80_realize(DeviceState *dev, GError **errp)
 static void ioport80_unrealize(DeviceState *dev)
 {
     IOPort80State *s = (IOPort80State *)dev;
-    MemoryRegion *io = isa_address_space_io(&s->parent);
 
-    memory_region_del_subregion(io, &s->io80);
-    memory_region_del_subregion(io, &s->ioed);
+    memory_region_finalize(&s->io80);
+    memory_region_finalize(&s->ioed);
 }
 
 static const DeviceInfo ioport80_info = {

@@ -141,7 +141,7 @@ static void port92_unrealize(DeviceState *dev)
 {
     Port92State *s = (Port92State *)dev;
 
-    memory_region_del_subregion(isa_address_space_io(&s->parent), &s->io);
+    memory_region_finalize(&s->io);
 }
 
 static const Property port92_props[] = {

@@ -695,7 +695,7 @@ static void rtc_unrealize(DeviceState *dev)
 {
     RTCState *s = rtc_of(dev);
 
-    memory_region_del_subregion(isa_address_space_io(&s->parent), &s->io);
+    memory_region_finalize(&s->io);
     timer_free(s->update_timer);
     timer_free(s->periodic_timer);
     s->update_timer = s->periodic_timer = NULL;

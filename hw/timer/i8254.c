@@ -789,7 +789,7 @@ static void pit_unrealize(DeviceState *dev)
 {
     PITState *s = pit_of(dev);
 
-    memory_region_del_subregion(isa_address_space_io(&s->parent), &s->io);
+    memory_region_finalize(&s->io);
     timer_free(s->ch[0].timer);
     s->ch[0].timer = NULL;
 }
