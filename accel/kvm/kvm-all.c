@@ -377,7 +377,6 @@ static bool kvm_init(MachineState *ms, GError **errp)
     s->listener.region_add = kvm_region_add;
     s->listener.region_del = kvm_region_del;
     s->listener.opaque = s;
-    memory_listener_register(&s->listener, &address_space_memory);
 
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = kvm_ipi_handler;
@@ -413,6 +412,17 @@ static bool kvm_cpu_has_work(CPUState *cs)
 
 static bool kvm_machine_done(MachineState *ms, GError **errp)
 {
+    /*
+     * Guest RAM becomes memslots only now, from the finished memory map:
+     * nothing runs before, and each slot change costs the kernel an RCU
+     * grace period (several ms on a nested host), which the machine's
+     * step-by-step construction (RAM, then the BIOS ROM splitting it)
+     * would pay several times over. Registering replays the current view.
+     */
+    if (!kvm_state->listener.as) {
+        memory_listener_register(&kvm_state->listener,
+                                 &address_space_memory);
+    }
     if (cpu_has_work_hook != kvm_cpu_has_work) {
         x86_has_work = cpu_has_work_hook;
         cpu_has_work_hook = kvm_cpu_has_work;

@@ -461,6 +461,11 @@ static void kvm_up(void)
     g_assert_true(ops->available(&err));
     g_assert_true(ops->init(test_machine, &err));
     g_assert_no_error(err);
+    /* Memslots follow the memory map from machine_done() on. */
+    g_assert_null(kvm_state->listener.as);
+    g_assert_true(ops->machine_done(test_machine, &err));
+    g_assert_no_error(err);
+    g_assert_true(kvm_state->listener.as == &address_space_memory);
     accel_set_current(ops);
 }
 
