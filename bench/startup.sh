@@ -63,7 +63,7 @@ def guest_ram_rss_kib(pid):
         with open(f"/proc/{pid}/smaps") as f:
             for line in f:
                 parts = line.split()
-                if "-" in parts[0] and len(parts[0]) > 8 and ":" not in parts[0]:
+                if "-" in parts[0] and ":" not in parts[0]:
                     # A mapping header: "start-end perms off dev inode [path]".
                     anon = len(parts) < 6
                     size = rss = None

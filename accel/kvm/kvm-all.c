@@ -93,7 +93,7 @@ bool kvm_pit_in_kernel(void)
     return kvm_state && kvm_state->pit_in_kernel;
 }
 
-/* ---- availability --------------------------------------------------------- */
+/* ---- availability -------------------------------------------------------- */
 
 /*
  * Hardware virtualization as the host CPU advertises it: VMX is CPUID
@@ -273,7 +273,7 @@ static void kvm_region_del(MemoryListener *l, MemoryRegionSection *sec)
                   hva, sec->readonly || sec->mr->readonly);
 }
 
-/* ---- VM set-up ------------------------------------------------------------ */
+/* ---- VM set-up ----------------------------------------------------------- */
 
 static void kvm_ipi_handler(int sig)
 {
@@ -431,7 +431,7 @@ static bool kvm_machine_done(MachineState *ms, GError **errp)
     return true;
 }
 
-/* ---- vCPUs ---------------------------------------------------------------- */
+/* ---- vCPUs --------------------------------------------------------------- */
 
 static void vcpu_thread_gone(gpointer data)
 {
@@ -605,7 +605,7 @@ static void kvm_sync_from_state(CPUState *cs)
     cs->vcpu_dirty = true;
 }
 
-/* ---- exits ---------------------------------------------------------------- */
+/* ---- exits --------------------------------------------------------------- */
 
 static void kvm_handle_io(KVMVcpu *v)
 {

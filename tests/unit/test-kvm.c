@@ -383,7 +383,7 @@ static void test_gsi_routes(void)
     g_assert_cmpuint(kvm_pc_gsi_routes(e, 5), ==, 5);
 }
 
-/* ---- the real accelerator (/dev/kvm) -------------------------------------- */
+/* ---- the real accelerator (/dev/kvm) ------------------------------------- */
 
 static bool have_kvm(void)
 {

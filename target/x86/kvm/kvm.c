@@ -877,7 +877,7 @@ static int put_reset_irqchip_state(CPUState *cs)
     return r;
 }
 
-/* ---- the whole state ------------------------------------------------------ */
+/* ---- the whole state ----------------------------------------------------- */
 
 int kvm_arch_put_registers(CPUState *cs, bool reset)
 {

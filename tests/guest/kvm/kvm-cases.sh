@@ -44,11 +44,16 @@ run() {
 }
 
 verdict() {
-    # verdict NAME OK(0/1) WHY
-    if [ "$2" = 0 ]; then
-        echo "PASS: $1"
+    # verdict NAME... OK(0/1) WHY: the name may be given in several words.
+    name=""
+    while [ $# -gt 2 ]; do
+        name="${name:+$name }$1"
+        shift
+    done
+    if [ "$1" = 0 ]; then
+        echo "PASS: $name"
     else
-        echo "FAIL: $1: $3 (exit status $status)"
+        echo "FAIL: $name: $2 (exit status $status)"
         sed 's/^/  | /' "$serial"
         sed 's/^/  > /' "$out"
         failed=1
@@ -80,8 +85,9 @@ for chip in on off; do
         ok=0
         echo "INFO: INT 0x80: $(head -n 1 "$out")"
     fi
-    verdict "INT 0x80 passes or ends in a clear internal error (irqchip $chip)" \
-        $ok "neither a passing handler nor the internal-error report"
+    verdict "INT 0x80 passes or ends in a clear internal error" \
+        "(irqchip $chip)" $ok \
+        "neither a passing handler nor the internal-error report"
 
     # A reset (triple fault without -no-reboot) and a second boot.
     for cpus in 1 2; do
@@ -113,8 +119,8 @@ for cpu in qemu64 max; do
        [ $((${ecx81:-0} >> 2 & 1)) -eq 0 ] && [ $((hvf & 1)) -eq 1 ]; then
         ok=0
     fi
-    verdict "CPUID under KVM (-cpu $cpu): hypervisor bit, KVM leaves, no VMX/SVM" \
-        $ok "unexpected CPUID"
+    verdict "CPUID under KVM (-cpu $cpu): hypervisor bit, KVM leaves," \
+        "no VMX/SVM" $ok "unexpected CPUID"
 done
 
 # -accel option errors: one clear line, status 1.

@@ -69,7 +69,8 @@ static void test_ram_bar(void)
     uint32_t lo = cfg_readl(BAR2), hi = cfg_readl(BAR2 + 4);
     uint32_t old = lo & ~0xfu, size, mmio;
 
-    if (!report(hi == 0 && old >= 0xe0000000u, "RAM BAR assigned below 4 GiB")) {
+    if (!report(hi == 0 && old >= 0xe0000000u,
+                "RAM BAR assigned below 4 GiB")) {
         return;
     }
     /* Size it (PCI 3.0, 6.2.5.1) with decoding off, then restore it. */
