@@ -744,7 +744,7 @@ static int kvm_handle_exit(CPUState *cs)
         return -1;
     case KVM_EXIT_INTR:
         kvm_eat_signals();
-        return -1;
+        return VCPU_EXIT_KICKED;
     case KVM_EXIT_IRQ_WINDOW_OPEN:
         return -1;
     case KVM_EXIT_HLT:
@@ -825,9 +825,9 @@ static int kvm_vcpu_exec(CPUState *cs)
 
         if (r < 0) {
             if (err == EINTR || err == EAGAIN) {
-                /* Kicked (SIG_IPI); see whether we must stop. */
+                /* Kicked (SIG_IPI): let the vCPU thread look at why. */
                 kvm_eat_signals();
-                continue;
+                return VCPU_EXIT_KICKED;
             }
             return kvm_fatal_exit(cs, "KVM_RUN failed: %s", g_strerror(err));
         }
