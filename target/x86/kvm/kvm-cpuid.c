@@ -12,6 +12,7 @@
 #include "hw/i386/e820.h"
 #include "system/kvm.h"
 #include "target/x86/cpu.h"
+#include <cpuid.h>
 
 /*
  * The paravirtual interface (Documentation/virt/kvm/x86/cpuid.rst and
@@ -266,11 +267,45 @@ static void cpuid_fill(struct kvm_cpuid2 *c, CPUX86State *env, uint32_t fn,
 
 /* The guest's CPUID: the -cpu model (already cut down to what KVM
  * supports by x86_cpu_apply_model) plus KVM's paravirtual leaves. */
+/*
+ * "-cpu host" is the host's processor: its vendor, family/model/stepping
+ * (leaf 0 and leaf 1 EAX as KVM reports them) and brand string, with the
+ * features KVM supports (already set from supported_features()).
+ */
+static void host_identity(KVMState *s, CPUX86State *env)
+{
+    const X86CPUModel *host = x86_cpu_model_find("host");
+    struct kvm_cpuid_entry2 e;
+    unsigned regs[12];
+
+    if (!host || strcmp(env->cpuid_model, host->model_id)) {
+        return;
+    }
+    if (kvm_arch_supported_leaf(s, 0, 0, &e)) {
+        env->cpuid_vendor[0] = e.ebx;
+        env->cpuid_vendor[1] = e.edx;
+        env->cpuid_vendor[2] = e.ecx;
+    }
+    if (kvm_arch_supported_leaf(s, 1, 0, &e)) {
+        env->cpuid_version = e.eax;
+    }
+    if (__get_cpuid(0x80000000, &regs[0], &regs[1], &regs[2], &regs[3]) &&
+        regs[0] >= 0x80000004) {
+        for (unsigned i = 0; i < 3; i++) {
+            __get_cpuid(0x80000002 + i, &regs[4 * i], &regs[4 * i + 1],
+                        &regs[4 * i + 2], &regs[4 * i + 3]);
+        }
+        memcpy(env->cpuid_model, regs, 48);
+        env->cpuid_model[47] = 0;
+    }
+}
+
 void kvm_arch_build_cpuid(KVMState *s, CPUX86State *env,
                           struct kvm_cpuid2 *c)
 {
     uint32_t a, b, cx, d;
 
+    host_identity(s, env);
     c->nent = 0;
     for (uint32_t fn = 0; fn <= env->cpuid_level; fn++) {
         switch (fn) {
