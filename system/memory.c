@@ -134,6 +134,9 @@ void memory_region_finalize(MemoryRegion *mr)
     if (mr->ram_owned && mr->ram_ptr) {
         munmap(mr->ram_ptr, ROUND_UP(MAX(mr->size, 1), 4096));
     }
+    for (int c = 0; c < DIRTY_MEMORY_NUM; c++) {
+        g_clear_pointer(&mr->dirty[c], g_free);
+    }
     mr->ram_ptr = NULL;
     g_clear_pointer(&mr->name, g_free);
 }
@@ -686,6 +689,9 @@ void memory_add_ram_write_hook(RamWriteHook *hook, void *opaque)
 
 void memory_notify_ram_write(MemoryRegion *mr, hwaddr offset, uint64_t len)
 {
+    if (mr->dirty_log_mask) {
+        memory_region_set_dirty(mr, offset, len);
+    }
     if (!ram_write_hooks) {
         return;
     }
@@ -861,6 +867,149 @@ void address_space_unmap(AddressSpace *as, void *ptr, hwaddr addr,
         memory_notify_ram_write(s.mr, s.offset_within_region,
                                 MIN(access_len, s.size));
     }
+}
+
+/* ---- dirty logging ----------------------------------------------------- */
+
+#define BITS_PER_LONG (8 * sizeof(unsigned long))
+
+static uint64_t dirty_pages(MemoryRegion *mr)
+{
+    return DIV_ROUND_UP(mr->size, 1ULL << DIRTY_PAGE_SHIFT);
+}
+
+typedef enum LogOp { LOG_OP_START, LOG_OP_STOP, LOG_OP_SYNC } LogOp;
+
+/* Tell every listener about each section that shows part of mr. */
+static void log_notify(MemoryRegion *mr, LogOp op)
+{
+    for (unsigned i = 0; address_spaces && i < address_spaces->len; i++) {
+        AddressSpace *as = g_ptr_array_index(address_spaces, i);
+        for (unsigned k = 0; k < as->current->ranges->len; k++) {
+            FlatRange *r = &g_array_index(as->current->ranges, FlatRange, k);
+            MemoryRegionSection sec;
+            if (r->mr != mr) {
+                continue;
+            }
+            section_of(as, r, &sec);
+            for (unsigned li = 0; li < as->listeners->len; li++) {
+                MemoryListener *l = g_ptr_array_index(as->listeners, li);
+                switch (op) {
+                case LOG_OP_START:
+                    if (l->log_start) {
+                        l->log_start(l, &sec);
+                    }
+                    break;
+                case LOG_OP_STOP:
+                    if (l->log_stop) {
+                        l->log_stop(l, &sec);
+                    }
+                    break;
+                case LOG_OP_SYNC:
+                    if (l->log_sync) {
+                        l->log_sync(l, &sec);
+                    }
+                    break;
+                }
+            }
+        }
+    }
+}
+
+void memory_region_set_log(MemoryRegion *mr, bool log, unsigned client)
+{
+    unsigned old = mr->dirty_log_mask;
+
+    assert(client < DIRTY_MEMORY_NUM && mr->type == MR_RAM);
+    if (log) {
+        if (!mr->dirty[client]) {
+            mr->dirty[client] = g_new0(unsigned long,
+                                       DIV_ROUND_UP(dirty_pages(mr),
+                                                    BITS_PER_LONG));
+        }
+        mr->dirty_log_mask |= 1u << client;
+    } else {
+        mr->dirty_log_mask &= ~(1u << client);
+    }
+    if (!old && mr->dirty_log_mask) {
+        log_notify(mr, LOG_OP_START);
+    } else if (old && !mr->dirty_log_mask) {
+        log_notify(mr, LOG_OP_STOP);
+    }
+}
+
+void memory_region_set_dirty(MemoryRegion *mr, hwaddr addr, uint64_t size)
+{
+    uint64_t first, last;
+
+    if (!size || addr >= mr->size) {
+        return;
+    }
+    size = MIN(size, mr->size - addr);
+    first = addr >> DIRTY_PAGE_SHIFT;
+    last = (addr + size - 1) >> DIRTY_PAGE_SHIFT;
+    for (int c = 0; c < DIRTY_MEMORY_NUM; c++) {
+        unsigned long *bm = mr->dirty[c];
+        if (!(mr->dirty_log_mask & (1u << c)) || !bm) {
+            continue;
+        }
+        for (uint64_t p = first; p <= last; p++) {
+            __atomic_fetch_or(&bm[p / BITS_PER_LONG],
+                              1UL << (p % BITS_PER_LONG), __ATOMIC_RELAXED);
+        }
+    }
+}
+
+static bool dirty_scan(MemoryRegion *mr, hwaddr addr, uint64_t size,
+                       unsigned client, bool clear)
+{
+    unsigned long *bm = mr->dirty[client];
+    uint64_t first, last;
+    bool any = false;
+
+    if (!bm || !size || addr >= mr->size) {
+        return false;
+    }
+    size = MIN(size, mr->size - addr);
+    first = addr >> DIRTY_PAGE_SHIFT;
+    last = (addr + size - 1) >> DIRTY_PAGE_SHIFT;
+    for (uint64_t p = first; p <= last; p++) {
+        unsigned long bit = 1UL << (p % BITS_PER_LONG);
+        unsigned long *w = &bm[p / BITS_PER_LONG];
+        unsigned long old = clear
+            ? __atomic_fetch_and(w, ~bit, __ATOMIC_RELAXED)
+            : __atomic_load_n(w, __ATOMIC_RELAXED);
+        if (old & bit) {
+            any = true;
+            if (!clear) {
+                break;
+            }
+        }
+    }
+    return any;
+}
+
+bool memory_region_get_dirty(MemoryRegion *mr, hwaddr addr, uint64_t size,
+                             unsigned client)
+{
+    return dirty_scan(mr, addr, size, client, false);
+}
+
+void memory_region_reset_dirty(MemoryRegion *mr, hwaddr addr, uint64_t size,
+                               unsigned client)
+{
+    dirty_scan(mr, addr, size, client, true);
+}
+
+bool memory_region_test_and_clear_dirty(MemoryRegion *mr, hwaddr addr,
+                                        uint64_t size, unsigned client)
+{
+    return dirty_scan(mr, addr, size, client, true);
+}
+
+void memory_region_sync_dirty(MemoryRegion *mr)
+{
+    log_notify(mr, LOG_OP_SYNC);
 }
 
 /* ---- debug ------------------------------------------------------------- */

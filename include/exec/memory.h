@@ -71,7 +71,14 @@ struct MemoryRegion {
     MemoryRegion *alias;
     hwaddr alias_offset;
     unsigned dirty_log_mask;        /* DIRTY_MEMORY_* clients that log */
+    unsigned long *dirty[2];        /* per client: a bit per 4 KiB page */
 };
+
+/* Dirty-memory clients (bits of dirty_log_mask). */
+#define DIRTY_MEMORY_VGA    0       /* display devices */
+#define DIRTY_MEMORY_CODE   1       /* translated code (TCG) */
+#define DIRTY_MEMORY_NUM    2
+#define DIRTY_PAGE_SHIFT    12
 
 /* A part of a region as it appears in an address space. */
 typedef struct MemoryRegionSection {
@@ -111,6 +118,11 @@ struct MemoryListener {
     void (*region_add)(MemoryListener *l, MemoryRegionSection *s);
     void (*region_del)(MemoryListener *l, MemoryRegionSection *s);
     void (*commit)(MemoryListener *l);
+    /* Dirty logging of a RAM section started/stopped (KVM: slot flag). */
+    void (*log_start)(MemoryListener *l, MemoryRegionSection *s);
+    void (*log_stop)(MemoryListener *l, MemoryRegionSection *s);
+    /* Fetch dirty pages of a section into the region's bitmaps (KVM). */
+    void (*log_sync)(MemoryListener *l, MemoryRegionSection *s);
     void *opaque;
     AddressSpace *as;               /* set by registration */
 };
@@ -247,6 +259,27 @@ typedef void RamWriteHook(void *opaque, MemoryRegion *mr, hwaddr offset,
                           uint64_t len);
 void memory_add_ram_write_hook(RamWriteHook *hook, void *opaque);
 void memory_notify_ram_write(MemoryRegion *mr, hwaddr offset, uint64_t len);
+
+/*
+ * Dirty logging of a RAM region (the terminal region, not an alias) for a
+ * client such as a display device: every write by DMA, loaders or the
+ * CPU marks the 4 KiB pages it touches. Guest CPU writes are reported by
+ * the accelerator: TCG through its slow path, KVM through its dirty log
+ * (memory_region_sync_dirty fetches that). Bitmaps are updated atomically
+ * and may be read by the main loop while vCPUs write.
+ */
+void memory_region_set_log(MemoryRegion *mr, bool log, unsigned client);
+void memory_region_set_dirty(MemoryRegion *mr, hwaddr addr, uint64_t size);
+/* Is any page of [addr, addr+size) dirty for client? */
+bool memory_region_get_dirty(MemoryRegion *mr, hwaddr addr, uint64_t size,
+                             unsigned client);
+void memory_region_reset_dirty(MemoryRegion *mr, hwaddr addr, uint64_t size,
+                               unsigned client);
+/* get + reset in one step (pages dirtied meanwhile stay dirty). */
+bool memory_region_test_and_clear_dirty(MemoryRegion *mr, hwaddr addr,
+                                        uint64_t size, unsigned client);
+/* Ask the listeners (KVM) to fold their dirty logs into mr's bitmaps. */
+void memory_region_sync_dirty(MemoryRegion *mr);
 
 /* Debug: print the region tree and flat views ("info mtree"). */
 void memory_region_dump(FILE *f, MemoryRegion *mr);

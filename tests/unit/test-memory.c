@@ -258,6 +258,59 @@ static void test_rom_and_map(void)
     memory_region_finalize(&root);
 }
 
+static void test_dirty_log(void)
+{
+    MemoryRegion root, vram, alias;
+    AddressSpace as;
+    uint8_t b = 1;
+    uint64_t len = 8;
+    void *p;
+
+    memory_region_init(&root, NULL, "root", UINT64_MAX);
+    g_assert_true(memory_region_init_ram(&vram, NULL, "vram", 0x10000, NULL));
+    memory_region_init_alias(&alias, NULL, "lfb", &vram, 0, 0x10000);
+    address_space_init(&as, &root, "test");
+    memory_region_add_subregion(&root, 0xa0000000, &alias);
+    /* Not logging: nothing is dirty. */
+    address_space_write(&as, 0xa0001000, &b, 1);
+    g_assert_false(memory_region_get_dirty(&vram, 0, 0x10000,
+                                           DIRTY_MEMORY_VGA));
+    memory_region_set_log(&vram, true, DIRTY_MEMORY_VGA);
+    g_assert_false(memory_region_get_dirty(&vram, 0, 0x10000,
+                                           DIRTY_MEMORY_VGA));
+    /* A write through the alias dirties the page of the terminal region. */
+    address_space_write(&as, 0xa0003ffe, &b, 1);
+    g_assert_true(memory_region_get_dirty(&vram, 0x3000, 0x1000,
+                                          DIRTY_MEMORY_VGA));
+    g_assert_false(memory_region_get_dirty(&vram, 0x4000, 0x1000,
+                                           DIRTY_MEMORY_VGA));
+    /* A write crossing pages dirties both. */
+    address_space_write(&as, 0xa0005fff, &b, 1);
+    address_space_write(&as, 0xa0006000, &b, 1);
+    g_assert_true(memory_region_test_and_clear_dirty(&vram, 0x5000, 0x2000,
+                                                     DIRTY_MEMORY_VGA));
+    g_assert_false(memory_region_get_dirty(&vram, 0x5000, 0x2000,
+                                           DIRTY_MEMORY_VGA));
+    /* DMA through map/unmap. */
+    p = address_space_map(&as, 0xa0008000, &len, true);
+    g_assert_nonnull(p);
+    address_space_unmap(&as, p, 0xa0008000, len, true, len);
+    g_assert_true(memory_region_get_dirty(&vram, 0x8000, 1,
+                                          DIRTY_MEMORY_VGA));
+    memory_region_reset_dirty(&vram, 0, 0x10000, DIRTY_MEMORY_VGA);
+    g_assert_false(memory_region_get_dirty(&vram, 0, 0x10000,
+                                           DIRTY_MEMORY_VGA));
+    /* Out-of-range queries are harmless. */
+    memory_region_set_dirty(&vram, 0x20000, 16);
+    g_assert_false(memory_region_get_dirty(&vram, 0x20000, 16,
+                                           DIRTY_MEMORY_VGA));
+    memory_region_set_log(&vram, false, DIRTY_MEMORY_VGA);
+    address_space_destroy(&as);
+    memory_region_finalize(&alias);
+    memory_region_finalize(&vram);
+    memory_region_finalize(&root);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -266,5 +319,6 @@ int main(int argc, char **argv)
     g_test_add_func("/memory/splitting", test_splitting);
     g_test_add_func("/memory/listener", test_listener);
     g_test_add_func("/memory/rom-and-map", test_rom_and_map);
+    g_test_add_func("/memory/dirty-log", test_dirty_log);
     return g_test_run();
 }
