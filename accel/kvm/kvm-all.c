@@ -252,12 +252,84 @@ static void kvm_region_add(MemoryListener *l, MemoryRegionSection *sec)
     if (!section_ram(sec, &hva)) {
         return;
     }
-    if (!kvm_slots_add(&s->slots, sec->offset_within_address_space,
-                       sec->size, hva, sec->readonly || sec->mr->readonly,
-                       &err)) {
+    if (!kvm_slots_add_logged(&s->slots, sec->offset_within_address_space,
+                              sec->size, hva,
+                              sec->readonly || sec->mr->readonly,
+                              sec->mr->dirty_log_mask != 0, &err)) {
         /* The range still works, through MMIO exits; say why it is slow. */
         warn_report("%s", err->message);
         g_error_free(err);
+    }
+}
+
+/*
+ * Fold the kernel's dirty log of a section's slot into its region's
+ * bitmaps (KVM_GET_DIRTY_LOG, api.rst 4.8: one bit per page of the slot,
+ * cleared by the read).
+ */
+static void kvm_log_sync(MemoryListener *l, MemoryRegionSection *sec)
+{
+    KVMState *s = l->opaque;
+    const KVMSlot *slot;
+    struct kvm_dirty_log log = { 0 };
+    g_autofree uint64_t *bits = NULL;
+    uint64_t npages, base;
+    void *hva;
+    int r;
+
+    if (!section_ram(sec, &hva)) {
+        return;
+    }
+    slot = kvm_slots_lookup(&s->slots, sec->offset_within_address_space,
+                            sec->size, hva);
+    if (!slot || !(slot->flags & KVM_MEM_LOG_DIRTY_PAGES)) {
+        return;
+    }
+    npages = slot->size / s->slots.page_size;
+    bits = g_new0(uint64_t, DIV_ROUND_UP(npages, 64));
+    log.slot = slot->id;
+    log.dirty_bitmap = bits;
+    r = kvm_vm_ioctl(s, KVM_GET_DIRTY_LOG, &log);
+    if (r < 0) {
+        /* Unknown: say everything changed rather than nothing. */
+        memory_region_set_dirty(sec->mr, sec->offset_within_region,
+                                sec->size);
+        return;
+    }
+    /* The slot's first page within the region. */
+    base = sec->offset_within_region +
+           (slot->gpa - sec->offset_within_address_space);
+    for (uint64_t w = 0; w < DIV_ROUND_UP(npages, 64); w++) {
+        uint64_t word = bits[w];
+        while (word) {
+            unsigned b = __builtin_ctzll(word);
+            word &= word - 1;
+            memory_region_set_dirty(sec->mr,
+                                    base + (w * 64 + b) * s->slots.page_size,
+                                    s->slots.page_size);
+        }
+    }
+}
+
+static void kvm_log_start(MemoryListener *l, MemoryRegionSection *sec)
+{
+    KVMState *s = l->opaque;
+    void *hva;
+
+    if (section_ram(sec, &hva)) {
+        kvm_slots_set_log(&s->slots, sec->offset_within_address_space,
+                          sec->size, hva, true);
+    }
+}
+
+static void kvm_log_stop(MemoryListener *l, MemoryRegionSection *sec)
+{
+    KVMState *s = l->opaque;
+    void *hva;
+
+    if (section_ram(sec, &hva)) {
+        kvm_slots_set_log(&s->slots, sec->offset_within_address_space,
+                          sec->size, hva, false);
     }
 }
 
@@ -268,6 +340,10 @@ static void kvm_region_del(MemoryListener *l, MemoryRegionSection *sec)
 
     if (!section_ram(sec, &hva)) {
         return;
+    }
+    /* Keep what the guest wrote before the slot goes (a moved BAR). */
+    if (sec->mr->dirty_log_mask) {
+        kvm_log_sync(l, sec);
     }
     kvm_slots_del(&s->slots, sec->offset_within_address_space, sec->size,
                   hva, sec->readonly || sec->mr->readonly);
@@ -376,6 +452,9 @@ static bool kvm_init(MachineState *ms, GError **errp)
     s->listener.name = "kvm-memslots";
     s->listener.region_add = kvm_region_add;
     s->listener.region_del = kvm_region_del;
+    s->listener.log_start = kvm_log_start;
+    s->listener.log_stop = kvm_log_stop;
+    s->listener.log_sync = kvm_log_sync;
     s->listener.opaque = s;
 
     memset(&sa, 0, sizeof(sa));

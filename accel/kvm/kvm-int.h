@@ -68,9 +68,18 @@ void kvm_slots_destroy(KVMSlotTable *t);
  */
 bool kvm_slots_add(KVMSlotTable *t, hwaddr gpa, uint64_t size, void *hva,
                    bool readonly, GError **errp);
+/* The same, with KVM_MEM_LOG_DIRTY_PAGES if log (and not read-only). */
+bool kvm_slots_add_logged(KVMSlotTable *t, hwaddr gpa, uint64_t size,
+                          void *hva, bool readonly, bool log, GError **errp);
 /* The same range went away. */
 void kvm_slots_del(KVMSlotTable *t, hwaddr gpa, uint64_t size, void *hva,
                    bool readonly);
+/* The slot made for exactly this range (as given to add), or NULL. */
+const KVMSlot *kvm_slots_lookup(KVMSlotTable *t, hwaddr gpa, uint64_t size,
+                                void *hva);
+/* Dirty logging of that slot on or off (a flags-only update). */
+void kvm_slots_set_log(KVMSlotTable *t, hwaddr gpa, uint64_t size, void *hva,
+                       bool log);
 /* The slot covering gpa, or NULL. */
 const KVMSlot *kvm_slots_find(KVMSlotTable *t, hwaddr gpa);
 static inline unsigned kvm_slots_count(KVMSlotTable *t)

@@ -160,6 +160,12 @@ static void remove_at(KVMSlotTable *t, unsigned i)
 bool kvm_slots_add(KVMSlotTable *t, hwaddr gpa, uint64_t size, void *hva,
                    bool readonly, GError **errp)
 {
+    return kvm_slots_add_logged(t, gpa, size, hva, readonly, false, errp);
+}
+
+bool kvm_slots_add_logged(KVMSlotTable *t, hwaddr gpa, uint64_t size,
+                          void *hva, bool readonly, bool log, GError **errp)
+{
     KVMSlot s = { 0 };
     unsigned i;
     int r;
@@ -173,6 +179,10 @@ bool kvm_slots_add(KVMSlotTable *t, hwaddr gpa, uint64_t size, void *hva,
     /* Without KVM_CAP_READONLY_MEM a ROM is mapped writable (api.rst
      * 4.35: the flag needs the capability). */
     s.flags = readonly && t->readonly_mem ? KVM_MEM_READONLY : 0;
+    /* The guest cannot dirty a ROM: no log for read-only slots. */
+    if (log && !s.flags) {
+        s.flags |= KVM_MEM_LOG_DIRTY_PAGES;
+    }
 
     /* Never overlap: drop whatever the new slot covers. */
     i = slots_lower_bound(t, s.gpa);
@@ -203,8 +213,8 @@ bool kvm_slots_add(KVMSlotTable *t, hwaddr gpa, uint64_t size, void *hva,
     return true;
 }
 
-void kvm_slots_del(KVMSlotTable *t, hwaddr gpa, uint64_t size, void *hva,
-                   bool readonly)
+/* The index of the slot made for exactly this range, or -1. */
+static int slot_index(KVMSlotTable *t, hwaddr gpa, uint64_t size, void *hva)
 {
     hwaddr sgpa;
     uint64_t ssize;
@@ -212,15 +222,61 @@ void kvm_slots_del(KVMSlotTable *t, hwaddr gpa, uint64_t size, void *hva,
     unsigned i;
 
     if (!slot_range(t, gpa, size, hva, &sgpa, &ssize, &shva)) {
-        return;
+        return -1;
     }
     i = slots_lower_bound(t, sgpa);
     if (i < t->slots->len) {
         KVMSlot *o = &g_array_index(t->slots, KVMSlot, i);
         if (o->gpa == sgpa && o->size == ssize && o->hva == shva) {
-            remove_at(t, i);
-            return;
+            return i;
         }
     }
-    /* Already dropped by an overlapping add; nothing else to do. */
+    return -1;
+}
+
+void kvm_slots_del(KVMSlotTable *t, hwaddr gpa, uint64_t size, void *hva,
+                   bool readonly)
+{
+    int i = slot_index(t, gpa, size, hva);
+
+    /* Not found: already dropped by an overlapping add (or never a slot). */
+    if (i >= 0) {
+        remove_at(t, i);
+    }
+}
+
+const KVMSlot *kvm_slots_lookup(KVMSlotTable *t, hwaddr gpa, uint64_t size,
+                                void *hva)
+{
+    int i = slot_index(t, gpa, size, hva);
+
+    return i >= 0 ? &g_array_index(t->slots, KVMSlot, i) : NULL;
+}
+
+void kvm_slots_set_log(KVMSlotTable *t, hwaddr gpa, uint64_t size, void *hva,
+                       bool log)
+{
+    int i = slot_index(t, gpa, size, hva);
+    KVMSlot *s, n;
+    int r;
+
+    if (i < 0) {
+        return;
+    }
+    s = &g_array_index(t->slots, KVMSlot, i);
+    if ((s->flags & KVM_MEM_READONLY) ||
+        !!(s->flags & KVM_MEM_LOG_DIRTY_PAGES) == log) {
+        return;
+    }
+    /* Same id, address and size with other flags: the kernel changes
+     * only the flags (api.rst 4.35). */
+    n = *s;
+    n.flags ^= KVM_MEM_LOG_DIRTY_PAGES;
+    r = t->commit ? t->commit(t->opaque, &n, true) : 0;
+    if (r < 0) {
+        warn_report("KVM: dirty logging %s for memslot %u failed: %s",
+                    log ? "on" : "off", s->id, g_strerror(-r));
+        return;
+    }
+    *s = n;
 }

@@ -13,8 +13,11 @@
 #include "accel/kvm/kvm-int.h"
 #include "exec/memory.h"
 #include "hw/boards.h"
+#include "hw/i386/x86.h"
 #include "system/accel.h"
 #include "system/kvm.h"
+#include "system/main-loop.h"
+#include "system/runstate.h"
 #include <fcntl.h>
 
 #define PAGE 4096ULL
@@ -23,7 +26,7 @@
 
 typedef struct FakeKernel {
     GHashTable *slots;          /* id -> KVMSlot copy */
-    unsigned adds, dels;
+    unsigned adds, dels, flag_changes;
     bool fail_next;
 } FakeKernel;
 
@@ -43,12 +46,24 @@ static int fake_commit(void *opaque, const KVMSlot *s, bool add)
         k->dels++;
         return 0;
     }
+    /* The same slot again with other flags: a flags-only change. */
+    {
+        KVMSlot *o = g_hash_table_lookup(k->slots, GUINT_TO_POINTER(s->id));
+        if (o) {
+            g_assert_cmpuint(o->gpa, ==, s->gpa);
+            g_assert_cmpuint(o->size, ==, s->size);
+            g_assert_true(o->hva == s->hva);
+            g_assert_cmpuint(o->flags, !=, s->flags);
+            o->flags = s->flags;
+            k->flag_changes++;
+            return 0;
+        }
+    }
     /* api.rst 4.35: page-aligned, unique id, no overlap (EEXIST). */
     g_assert_cmpuint(s->gpa % PAGE, ==, 0);
     g_assert_cmpuint(s->size % PAGE, ==, 0);
     g_assert_cmpuint((uintptr_t)s->hva % PAGE, ==, 0);
     g_assert_cmpuint(s->size, >, 0);
-    g_assert_false(g_hash_table_contains(k->slots, GUINT_TO_POINTER(s->id)));
     g_hash_table_iter_init(&it, k->slots);
     while (g_hash_table_iter_next(&it, &key, &val)) {
         KVMSlot *o = val;
@@ -85,6 +100,7 @@ static void check_consistent(KVMSlotTable *t, FakeKernel *k)
         g_assert_cmpuint(m->gpa, ==, s->gpa);
         g_assert_cmpuint(m->size, ==, s->size);
         g_assert_true(m->hva == s->hva);
+        g_assert_cmpuint(m->flags, ==, s->flags);
         if (i) {
             KVMSlot *p = &g_array_index(t->slots, KVMSlot, i - 1);
             g_assert_cmpuint(p->gpa + p->size, <=, s->gpa);
@@ -197,6 +213,43 @@ static void test_slots_readonly(void)
     kvm_slots_init(&t, 8, false, PAGE, fake_commit, &k);
     kvm_slots_add(&t, 0xe0000, 0x20000, host(0), true, NULL);
     g_assert_cmpuint(kvm_slots_find(&t, 0xe0000)->flags, ==, 0);
+    kvm_slots_destroy(&t);
+    fake_destroy(&k);
+}
+
+static void test_slots_dirty_log(void)
+{
+    FakeKernel k;
+    KVMSlotTable t;
+    const KVMSlot *s;
+
+    fake_init(&k);
+    kvm_slots_init(&t, 8, true, PAGE, fake_commit, &k);
+    g_assert_true(kvm_slots_add_logged(&t, 0xa0000, 0x20000, host(0), false,
+                                       true, NULL));
+    s = kvm_slots_lookup(&t, 0xa0000, 0x20000, host(0));
+    g_assert_nonnull(s);
+    g_assert_cmpuint(s->flags, ==, KVM_MEM_LOG_DIRTY_PAGES);
+    /* Off and on again: flags-only updates of the same slot. */
+    kvm_slots_set_log(&t, 0xa0000, 0x20000, host(0), false);
+    g_assert_cmpuint(kvm_slots_find(&t, 0xa0000)->flags, ==, 0);
+    kvm_slots_set_log(&t, 0xa0000, 0x20000, host(0), false);
+    kvm_slots_set_log(&t, 0xa0000, 0x20000, host(0), true);
+    g_assert_cmpuint(k.flag_changes, ==, 2);
+    g_assert_cmpuint(k.adds, ==, 1);
+    check_consistent(&t, &k);
+    /* A lookup wants the range exactly as it was added. */
+    g_assert_null(kvm_slots_lookup(&t, 0xa0000, 0x10000, host(0)));
+    g_assert_null(kvm_slots_lookup(&t, 0xa0000, 0x20000, host(0x1000)));
+    /* A ROM is never logged: the guest cannot write it. */
+    g_assert_true(kvm_slots_add_logged(&t, 0xe0000, 0x20000, host(0x20000),
+                                       true, true, NULL));
+    g_assert_cmpuint(kvm_slots_find(&t, 0xe0000)->flags, ==,
+                     KVM_MEM_READONLY);
+    kvm_slots_set_log(&t, 0xe0000, 0x20000, host(0x20000), true);
+    g_assert_cmpuint(kvm_slots_find(&t, 0xe0000)->flags, ==,
+                     KVM_MEM_READONLY);
+    check_consistent(&t, &k);
     kvm_slots_destroy(&t);
     fake_destroy(&k);
 }
@@ -592,6 +645,123 @@ static void test_irq_lines(void)
     kvm_irqchip_reset(kvm_state);
 }
 
+/* ---- a vCPU in this process: guest writes reach the dirty log ------------ */
+
+static CPUState *dirty_cpu;
+static uint32_t port_value;
+
+static void stop_port_write(void *opaque, hwaddr off, uint64_t v,
+                            unsigned size)
+{
+    port_value = v;
+    dirty_cpu->stop = true;         /* vcpu_exec returns */
+}
+
+static const MemoryRegionOps stop_port_ops = {
+    .read = io_read,
+    .write = stop_port_write,
+};
+
+static void flat_seg(CPUX86State *env, int seg, bool code)
+{
+    cpu_x86_load_seg_cache(env, seg, code ? 0x08 : 0x10, 0, 0xffffffff,
+                           DESC_P_MASK | DESC_S_MASK | DESC_A_MASK |
+                           DESC_G_MASK | DESC_B_MASK |
+                           (code ? DESC_CS_MASK | DESC_R_MASK
+                                 : DESC_W_MASK));
+}
+
+static void test_dirty_log_vcpu(void)
+{
+    static const uint8_t code[] = {
+        0xc7, 0x05, 0x00, 0x50, 0x00, 0x00,     /* mov dword [0x5000], */
+        0x78, 0x56, 0x34, 0x12,                 /*   0x12345678 */
+        0xb0, 0x42,                             /* mov al, 0x42 */
+        0x66, 0xba, 0x34, 0x12,                 /* mov dx, 0x1234 */
+        0xee,                                   /* out dx, al */
+        0xeb, 0xfe,                             /* jmp $ */
+    };
+    const AccelOps *ops;
+    MemoryRegion ram, port;
+    CPUX86State *env;
+    GError *err = NULL;
+    uint8_t *p;
+    int ret;
+
+    if (!have_kvm()) {
+        g_test_skip("/dev/kvm does not open");
+        return;
+    }
+    kvm_up();
+    ops = kvm_ops();
+    g_assert_true(memory_region_init_ram(&ram, NULL, "t.vram", 2 * MiB,
+                                         NULL));
+    p = memory_region_get_ram_ptr(&ram);
+    memcpy(p + 0x1000, code, sizeof(code));
+    memory_region_add_subregion(get_system_memory(), 0, &ram);
+    g_assert_cmpuint(kvm_slots_find(&kvm_state->slots, 0)->flags, ==, 0);
+    memory_region_set_log(&ram, true, DIRTY_MEMORY_VGA);
+    g_assert_cmpuint(kvm_slots_find(&kvm_state->slots, 0)->flags, ==,
+                     KVM_MEM_LOG_DIRTY_PAGES);
+    memory_region_init_io(&port, NULL, &stop_port_ops, NULL, "t.stop", 1);
+    memory_region_add_subregion(get_system_io(), 0x1234, &port);
+
+    /* A CPU in flat 32-bit protected mode at 0x1000 (SDM 3A, 9.9). */
+    dirty_cpu = x86_cpu_create(test_machine, 0, &err);
+    g_assert_no_error(err);
+    env = cpu_env(dirty_cpu);
+    env->cr[0] = CR0_PE_MASK | CR0_ET_MASK;
+    for (int i = 0; i < 6; i++) {
+        flat_seg(env, i, i == R_CS);
+    }
+    env->rip = 0x1000;
+    cpu_load_eflags(env, 0x2, ~0ULL);
+    dirty_cpu->vcpu_dirty = true;
+
+    bql_lock();
+    g_assert_true(ops->vcpu_init(dirty_cpu, &err));
+    g_assert_no_error(err);
+    vm_start();
+    ret = ops->vcpu_exec(dirty_cpu);
+    g_assert_cmpint(ret, ==, VCPU_EXIT_KICKED);
+    g_assert_cmpuint(port_value, ==, 0x42);
+    g_assert_cmpuint(ldl_le_p(p + 0x5000), ==, 0x12345678);
+
+    /* Only the page the guest wrote is dirty, once. */
+    g_assert_false(memory_region_get_dirty(&ram, 0, 2 * MiB,
+                                           DIRTY_MEMORY_VGA));
+    memory_region_sync_dirty(&ram);
+    g_assert_true(memory_region_get_dirty(&ram, 0x5000, 4,
+                                          DIRTY_MEMORY_VGA));
+    g_assert_false(memory_region_get_dirty(&ram, 0, 0x5000,
+                                           DIRTY_MEMORY_VGA));
+    g_assert_false(memory_region_get_dirty(&ram, 0x6000, 2 * MiB - 0x6000,
+                                           DIRTY_MEMORY_VGA));
+    memory_region_reset_dirty(&ram, 0, 2 * MiB, DIRTY_MEMORY_VGA);
+    memory_region_sync_dirty(&ram);
+    g_assert_false(memory_region_get_dirty(&ram, 0, 2 * MiB,
+                                           DIRTY_MEMORY_VGA));
+
+    /* The registers come back from the kernel: RIP past the OUT. */
+    dirty_cpu->vcpu_dirty = false;
+    ops->sync_to_state(dirty_cpu);
+    g_assert_cmpuint(env->rip, ==, 0x1000 + 17);
+    g_assert_cmpuint(env->regs[R_EAX] & 0xff, ==, 0x42);
+    g_assert_cmpuint(env->regs[R_EDX] & 0xffff, ==, 0x1234);
+    g_assert_true(env->cr[0] & CR0_PE_MASK);
+    g_assert_cmpuint(env->segs[R_CS].selector, ==, 0x08);
+    g_assert_true(env->segs[R_CS].flags & DESC_B_MASK);
+    bql_unlock();
+
+    memory_region_set_log(&ram, false, DIRTY_MEMORY_VGA);
+    g_assert_cmpuint(kvm_slots_find(&kvm_state->slots, 0)->flags, ==, 0);
+    memory_region_del_subregion(get_system_io(), &port);
+    memory_region_del_subregion(get_system_memory(), &ram);
+    g_assert_null(kvm_slots_find(&kvm_state->slots, 0));
+    memory_region_finalize(&port);
+    memory_region_finalize(&ram);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -599,6 +769,7 @@ int main(int argc, char **argv)
     g_test_add_func("/kvm/slots/alignment", test_slots_alignment);
     g_test_add_func("/kvm/slots/readonly", test_slots_readonly);
     g_test_add_func("/kvm/slots/split-merge", test_slots_split_merge);
+    g_test_add_func("/kvm/slots/dirty-log", test_slots_dirty_log);
     g_test_add_func("/kvm/slots/overlap", test_slots_overlap);
     g_test_add_func("/kvm/slots/limits", test_slots_limits);
     g_test_add_func("/kvm/slots/random", test_slots_random);
@@ -607,5 +778,6 @@ int main(int argc, char **argv)
     g_test_add_func("/kvm/available", test_available);
     g_test_add_func("/kvm/listener", test_listener);
     g_test_add_func("/kvm/irq-lines", test_irq_lines);
+    g_test_add_func("/kvm/dirty-log-vcpu", test_dirty_log_vcpu);
     return g_test_run();
 }
