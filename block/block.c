@@ -88,6 +88,18 @@ bool bdrv_parse_cache_mode(const char *mode, BlockCacheMode *out)
     return true;
 }
 
+static bool quiet;
+
+void bdrv_set_quiet(bool q)
+{
+    quiet = q;
+}
+
+bool bdrv_is_quiet(void)
+{
+    return quiet;
+}
+
 char *size_to_str(uint64_t val)
 {
     static const char *const suffixes[] = {
@@ -978,29 +990,22 @@ int bdrv_block_status_above(BlockDriverState *bs, BlockDriverState *base,
     }
     bytes = MIN(bytes, top_len - offset);
     for (;;) {
-        int64_t n;
-        int64_t plen = bdrv_getlength(p);
+        int64_t n, blen;
         int ret;
 
-        if (plen < 0) {
-            return plen;
-        }
-        if (offset >= plen) {
-            /* Past the end of a shorter backing file: zeroes. */
-            *pnum = bytes;
-            if (depth) {
-                *depth = d;
-            }
-            return BDRV_BLOCK_ZERO |
-                   (offset + bytes == top_len ? BDRV_BLOCK_EOF : 0);
-        }
         ret = bdrv_block_status(p, offset, bytes, &n, map, file);
         if (ret < 0) {
             return ret;
         }
         ret &= ~BDRV_BLOCK_EOF;
+        blen = p->backing && p->backing != base
+               ? bdrv_getlength(p->backing) : 0;
+        if (blen < 0) {
+            return blen;
+        }
         if ((ret & BDRV_BLOCK_ALLOCATED) || !p->backing ||
-            p->backing == base) {
+            p->backing == base || offset >= blen) {
+            /* This layer decides (past a shorter backing file: zeroes). */
             *pnum = n;
             if (depth) {
                 *depth = d;
@@ -1013,7 +1018,7 @@ int bdrv_block_status_above(BlockDriverState *bs, BlockDriverState *base,
             }
             return ret;
         }
-        bytes = n;
+        bytes = MIN(n, blen - offset);
         p = p->backing;
         d++;
     }

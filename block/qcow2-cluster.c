@@ -734,10 +734,8 @@ int qcow2_grow_l1_table(BlockDriverState *bs, uint64_t min_size)
     if (new_size > QCOW2_MAX_L1_BYTES / 8) {
         return -EFBIG;
     }
-    /* Fill whole clusters. */
+    /* Whole clusters on disk; the header records the exact size. */
     bytes = ROUND_UP(new_size * 8, (uint64_t)s->cluster_size);
-    new_size = bytes / 8;
-    new_size = MIN(new_size, QCOW2_MAX_L1_BYTES / 8);
     new_off = qcow2_alloc_clusters(bs, bytes >> s->cluster_bits);
     if (new_off < 0) {
         return new_off;

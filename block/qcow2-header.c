@@ -204,6 +204,11 @@ int qcow2_read_header(BlockDriverState *bs, bool check_mode, GError **errp)
         error_setg(errp, "Image is not in qcow2 format");
         return -EINVAL;
     }
+    if (file_len < QCOW2_HEADER_V2_LEN) {
+        error_setg(errp, "qcow2 image is truncated: the file ends inside "
+                   "the header");
+        return -EINVAL;
+    }
     s->version = ldl_be_p(fixed + 4);
     if (s->version < 2 || s->version > 3) {
         error_setg(errp, "Unsupported qcow2 version %u", s->version);
@@ -307,7 +312,7 @@ int qcow2_read_header(BlockDriverState *bs, bool check_mode, GError **errp)
                    "read/write");
         return -EACCES;
     }
-    if (s->refcount_order > 6) {
+    if ((unsigned)s->refcount_order > 6) {
         error_setg(errp, "Reference count entry width too large; may not "
                    "exceed 64 bits");
         return -EINVAL;

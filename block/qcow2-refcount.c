@@ -394,14 +394,26 @@ int qcow2_update_refcount(BlockDriverState *bs, uint64_t offset,
     return ret;
 }
 
+/*
+ * Used clusters far past the end of the file mean the refcounts are
+ * garbage; scanning them would take forever on a hostile image.
+ */
+#define QCOW2_MAX_USED_PAST_EOF 65536
+
 /* First run of n free clusters at or after the hint. */
 static int find_free_run(BlockDriverState *bs, uint64_t n, uint64_t *start)
 {
     BDRVQcow2State *s = bs->opaque;
     uint64_t i = s->free_cluster_index, run = 0;
+    int64_t flen = bdrv_getlength(bs->file);
     /* L2 entries hold 56-bit offsets; nothing may go beyond. */
     uint64_t limit = 1ull << (56 - s->cluster_bits);
 
+    if (flen < 0) {
+        return flen;
+    }
+    limit = MIN(limit, MAX(qcow2_size_to_clusters(s, flen), i) + n +
+                QCOW2_MAX_USED_PAST_EOF);
     for (; i < limit; i++) {
         uint64_t rc;
         int ret = qcow2_get_refcount(bs, i, &rc);
@@ -417,7 +429,10 @@ static int find_free_run(BlockDriverState *bs, uint64_t n, uint64_t *start)
             return 0;
         }
     }
-    return -ENOSPC;
+    qcow2_signal_corruption(bs, "no free cluster found below cluster %"
+                            PRIu64 ": refcounts claim clusters far past the "
+                            "end of the file", limit);
+    return -EIO;
 }
 
 uint32_t qcow2_max_alloc_run(BDRVQcow2State *s)
@@ -505,7 +520,7 @@ static int64_t alloc_clusters_area(BlockDriverState *bs, uint64_t n)
 int64_t qcow2_alloc_clusters(BlockDriverState *bs, uint64_t n)
 {
     BDRVQcow2State *s = bs->opaque;
-    uint64_t start;
+    uint64_t start = 0;
     int ret;
 
     if (!n || s->corrupt) {

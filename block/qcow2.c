@@ -58,17 +58,21 @@ void qcow2_signal_corruption(BlockDriverState *bs, const char *fmt, ...)
         return;
     }
     s->corrupt = true;
-    if (s->opened_rw && s->version >= 3) {
+    if (bdrv_is_quiet()) {
+        /* no message */
+    } else if (s->opened_rw && s->version >= 3) {
         warn_report("qcow2: Marking image '%s' as corrupt: %s; further "
                     "corruption events will be suppressed", bs->filename,
                     msg);
+    } else {
+        warn_report("qcow2: Image '%s' is corrupt: %s; further corruption "
+                    "events will be suppressed", bs->filename, msg);
+    }
+    if (s->opened_rw && s->version >= 3) {
         s->incompatible_features |= QCOW2_INCOMPAT_CORRUPT;
         if (qcow2_write_header_field(bs, 72, 8) >= 0) {
             bdrv_flush(bs->file);
         }
-    } else {
-        warn_report("qcow2: Image '%s' is corrupt: %s; further corruption "
-                    "events will be suppressed", bs->filename, msg);
     }
 }
 

@@ -272,6 +272,10 @@ bool bdrv_format_supports_compression(BlockDriver *drv);
 const char *bdrv_probe_format(const uint8_t *buf, size_t len,
                               const char *filename);
 
+/* Silence run-time warnings about corrupt images (tests). */
+void bdrv_set_quiet(bool quiet);
+bool bdrv_is_quiet(void);
+
 /* Human size like QEMU: "196 KiB", "1 GiB", "1.5 MiB". */
 char *size_to_str(uint64_t val);
 
