@@ -4,6 +4,17 @@
 
 static GPtrArray *accels;
 static const AccelOps *current;
+static bool chosen_explicitly;
+
+bool accel_chosen_explicitly(void)
+{
+    return chosen_explicitly;
+}
+
+void accel_set_chosen_explicitly(bool explicit_choice)
+{
+    chosen_explicitly = explicit_choice;
+}
 
 void accel_register(const AccelOps *ops)
 {

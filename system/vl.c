@@ -10,11 +10,13 @@
 #include "ember/log.h"
 #include "ember/option.h"
 #include "chardev/char.h"
+#include "net/net.h"
 #include "exec/memory.h"
 #include "hw/boards.h"
 #include "hw/qdev.h"
 #include "system/accel.h"
 #include "system/main-loop.h"
+#include "system/netdev.h"
 #include "system/runstate.h"
 #include "system/timer.h"
 #include <glib-unix.h>
@@ -145,6 +147,11 @@ static void usage(FILE *f)
 "  -display none        no display\n"
 "  -nodefaults          no default devices\n"
 "  -vga std|none        the display adapter\n"
+"\n"
+"Network (docs/net.md; without these, one virtio-net-pci on user networking):\n"
+"  -netdev TYPE,id=ID[,...]  a back end: user, tap (-netdev help)\n"
+"  -nic TYPE[,model=M][,mac=MAC][,...]  a NIC and its back end; -nic none\n"
+"  -net none            no network\n"
 "\n"
 "Debugging:\n"
 "  -d ITEM[,...]        log items (-d help)\n"
@@ -346,6 +353,22 @@ static bool opt_none_only(Config *c, const char *arg, GError **errp)
     return true;
 }
 
+/* Network options: recorded and acted on by system/netdev.c. */
+static bool opt_netdev(Config *c, const char *arg, GError **errp)
+{
+    return net_opt_netdev(arg, errp);
+}
+
+static bool opt_nic(Config *c, const char *arg, GError **errp)
+{
+    return net_opt_nic(arg, errp);
+}
+
+static bool opt_net(Config *c, const char *arg, GError **errp)
+{
+    return net_opt_net(arg, errp);
+}
+
 static bool opt_help(Config *c, const char *arg, GError **errp)
 {
     usage(stdout);
@@ -390,7 +413,9 @@ static const Option options[] = {
     { "qtest", true, opt_qtest },
     { "monitor", true, opt_none_only },
     { "parallel", true, opt_none_only },
-    { "net", true, opt_none_only },
+    { "net", true, opt_net },
+    { "netdev", true, opt_netdev },
+    { "nic", true, opt_nic },
     { "no-user-config", false, opt_ignore },
 };
 
@@ -585,6 +610,7 @@ static const AccelOps *choose_accel(Config *c, MachineState *ms,
             error_report("invalid accelerator %s", name);
             exit(1);
         }
+        accel_set_chosen_explicitly(!defaulted);
         if (ops->available && !ops->available(&err)) {
             g_string_append_printf(why, "%s%s: %s", why->len ? "; " : "",
                                    name, err->message);
@@ -797,6 +823,9 @@ int ember_main(int argc, char **argv)
     main_loop_init();
     memory_map_init();
     create_chardevs(c);
+    if (!net_init_clients(c->nodefaults, &err)) {
+        error_exit(err);
+    }
     vl_set_debugcon(c->debugcon);
     vl_set_qtest(c->qtest);
     accel_set_current(choose_accel(c, ms, machine_opts));
@@ -805,6 +834,9 @@ int ember_main(int argc, char **argv)
         error_exit(err);
     }
     if (!mt->init(ms, &err)) {
+        error_exit(err);
+    }
+    if (!net_init_nics(&err)) {
         error_exit(err);
     }
     for (unsigned i = 0; i < c->devices->len; i++) {
@@ -818,6 +850,7 @@ int ember_main(int argc, char **argv)
         }
     }
     error_clear_location();
+    net_check_clients();
     if (current_accel()->machine_done &&
         !current_accel()->machine_done(ms, &err)) {
         error_exit(err);
@@ -837,6 +870,7 @@ int ember_main(int argc, char **argv)
 
     cpus_stop_threads();
     chardev_cleanup_all();
+    net_cleanup();
     fflush(stdout);
     fflush(log_file());
     return status;

@@ -117,38 +117,16 @@ bool kvm_host_has_virt_ext(void)
 
 /*
  * Did the user name an accelerator (-accel, -enable-kvm, -machine
- * accel=)? Then vl.c tries only what was named, and KVM is used even
- * without VMX/SVM flags. Without one, vl.c tries kvm then tcg, and KVM
- * must decline where it would be a slow choice. The command line is
- * read back from /proc, as available() has no other way to know.
+ * accel=)? Then KVM is used even without VMX/SVM flags; without one,
+ * vl.c tries kvm then tcg and KVM declines where it would be a slow
+ * choice. Tests may force the answer with kvm_explicit_override.
  */
 static bool kvm_explicitly_requested(void)
 {
-    g_autofree char *buf = NULL;
-    gsize len = 0;
-
     if (kvm_explicit_override >= 0) {
         return kvm_explicit_override;
     }
-    if (!g_file_get_contents("/proc/self/cmdline", &buf, &len, NULL)) {
-        return false;
-    }
-    for (gsize i = 0; i < len; i += strlen(buf + i) + 1) {
-        const char *a = buf + i;
-        const char *next = i + strlen(a) + 1 < len ? a + strlen(a) + 1 : "";
-
-        if (a[0] == '-' && a[1] == '-') {
-            a++;
-        }
-        if (!strcmp(a, "-accel") || !strcmp(a, "-enable-kvm")) {
-            return true;
-        }
-        if ((!strcmp(a, "-machine") || !strcmp(a, "-M")) &&
-            (g_str_has_prefix(next, "accel=") || strstr(next, ",accel="))) {
-            return true;
-        }
-    }
-    return false;
+    return accel_chosen_explicitly();
 }
 
 static bool kvm_available(GError **errp)

@@ -46,6 +46,10 @@ typedef struct AccelOps {
 } AccelOps;
 
 void accel_register(const AccelOps *ops);
+/* Did the user name the accelerator being tried (vs. the default list)?
+ * Set by the command line before available() is called. */
+bool accel_chosen_explicitly(void);
+void accel_set_chosen_explicitly(bool explicit_choice);
 const AccelOps *accel_find(const char *name);
 const AccelOps *current_accel(void);
 void accel_set_current(const AccelOps *ops);
