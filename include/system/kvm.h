@@ -33,4 +33,33 @@ void kvm_set_irq(int gsi, int level);
  * blocked it, >0 if delivered. */
 int kvm_irqchip_send_msi(uint64_t addr, uint32_t data);
 
+/*
+ * ---- eventfds for devices (accel/kvm/kvm-eventfd.c) ----------------------
+ * Added for virtio (hw/virtio/virtio-pci.c); kept apart from the rest of
+ * the KVM code. All run under the BQL.
+ *
+ * ioeventfd (api.rst 4.59): a guest write to an MMIO address signals an
+ * eventfd in the kernel instead of exiting to Ember. irqfd (4.75): a
+ * write to an eventfd injects the interrupt of a GSI; with an MSI route
+ * (KVM_SET_GSI_ROUTING, 4.52) that GSI is an MSI message.
+ */
+/* KVM_IOEVENTFD usable (KVM is running and has it)? */
+bool kvm_ioeventfds_enabled(void);
+/*
+ * irqfds on MSI routes usable? Needs the in-kernel irqchip and
+ * KVM_CAP_SIGNAL_MSI: without it, kvm-irq.c may rebuild the routing
+ * table for its own MSI routes, which would drop ours.
+ */
+bool kvm_irqfds_enabled(void);
+/* Watch guest writes of len bytes (0: any length) at addr. 0 or -errno. */
+int kvm_set_ioeventfd_mmio(int fd, uint64_t addr, unsigned len, bool assign);
+/* A new GSI routed to an MSI message (>= 0), or -errno. */
+int kvm_irqchip_add_msi_route(uint64_t addr, uint32_t data);
+/* Point an existing route at another message. 0 or -errno. */
+int kvm_irqchip_update_msi_route(int gsi, uint64_t addr, uint32_t data);
+/* Drop a route from kvm_irqchip_add_msi_route (unbind its irqfd first). */
+void kvm_irqchip_release_msi_route(int gsi);
+/* Bind (assign) or unbind an eventfd to a GSI. 0 or -errno. */
+int kvm_irqchip_set_irqfd(int fd, int gsi, bool assign);
+
 #endif
