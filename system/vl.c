@@ -22,6 +22,7 @@
 #include <glib-unix.h>
 #include <signal.h>
 #include "system/vl.h"
+#include "system/blockdev.h"
 
 MachineState *current_machine;
 static char *debugcon_spec;
@@ -152,6 +153,15 @@ static void usage(FILE *f)
 "  -netdev TYPE,id=ID[,...]  a back end: user, tap (-netdev help)\n"
 "  -nic TYPE[,model=M][,mac=MAC][,...]  a NIC and its back end; -nic none\n"
 "  -net none            no network\n"
+"\n"
+"Block devices (docs/block.md; Ember has no IDE, so if=virtio is the default):\n"
+"  -drive file=FILE[,format=raw|qcow2][,if=virtio|none][,id=ID][,cache=MODE]\n"
+"         [,readonly=on][,snapshot=on][,discard=unmap][,index=N][,...]\n"
+"                       a disk image; cache: writeback (default), none,\n"
+"                       writethrough, directsync, unsafe\n"
+"  -blockdev driver=DRV,node-name=NAME[,file.filename=FILE][,...]  a node\n"
+"  -snapshot            writes go to a temporary overlay, dropped at exit\n"
+"  -hda/-hdb/-hdc/-hdd FILE  -drive file=FILE,index=0..3 (also a bare FILE)\n"
 "\n"
 "Debugging:\n"
 "  -d ITEM[,...]        log items (-d help)\n"
@@ -369,6 +379,36 @@ static bool opt_net(Config *c, const char *arg, GError **errp)
     return net_opt_net(arg, errp);
 }
 
+/* ---- block devices: queued here, opened by system/blockdev.c ---- */
+static bool opt_drive(Config *c, const char *arg, GError **errp)
+{
+    blockdev_queue_drive(arg);
+    return true;
+}
+
+static bool opt_blockdev(Config *c, const char *arg, GError **errp)
+{
+    blockdev_queue_blockdev(arg);
+    return true;
+}
+
+static bool opt_snapshot(Config *c, const char *arg, GError **errp)
+{
+    blockdev_set_snapshot(true);
+    return true;
+}
+
+#define OPT_HD(n, idx)                                                  \
+    static bool opt_##n(Config *c, const char *arg, GError **errp)     \
+    {                                                                   \
+        blockdev_queue_hd(idx, arg);                                    \
+        return true;                                                    \
+    }
+OPT_HD(hda, 0)
+OPT_HD(hdb, 1)
+OPT_HD(hdc, 2)
+OPT_HD(hdd, 3)
+
 static bool opt_help(Config *c, const char *arg, GError **errp)
 {
     usage(stdout);
@@ -417,6 +457,13 @@ static const Option options[] = {
     { "netdev", true, opt_netdev },
     { "nic", true, opt_nic },
     { "no-user-config", false, opt_ignore },
+    { "drive", true, opt_drive },
+    { "blockdev", true, opt_blockdev },
+    { "snapshot", false, opt_snapshot },
+    { "hda", true, opt_hda },
+    { "hdb", true, opt_hdb },
+    { "hdc", true, opt_hdc },
+    { "hdd", true, opt_hdd },
 };
 
 static void parse_command_line(Config *c, int argc, char **argv)
@@ -428,8 +475,8 @@ static void parse_command_line(Config *c, int argc, char **argv)
 
         if (a[0] != '-' || !a[1]) {
             /* QEMU treats a bare argument as the disk image (hda). */
-            error_report("%s: disk images are not supported yet", a);
-            exit(1);
+            blockdev_queue_hd(0, a);
+            continue;
         }
         a += (a[1] == '-') ? 2 : 1;
         for (unsigned k = 0; k < ARRAY_SIZE(options); k++) {
@@ -823,6 +870,9 @@ int ember_main(int argc, char **argv)
     main_loop_init();
     memory_map_init();
     create_chardevs(c);
+    if (!blockdev_init(&err)) {
+        error_exit(err);
+    }
     if (!net_init_clients(c->nodefaults, &err)) {
         error_exit(err);
     }
@@ -850,6 +900,7 @@ int ember_main(int argc, char **argv)
         }
     }
     error_clear_location();
+    blockdev_check_unclaimed();
     net_check_clients();
     if (current_accel()->machine_done &&
         !current_accel()->machine_done(ms, &err)) {
@@ -869,6 +920,7 @@ int ember_main(int argc, char **argv)
     status = main_loop_run();
 
     cpus_stop_threads();
+    blockdev_close_all();
     chardev_cleanup_all();
     net_cleanup();
     fflush(stdout);
