@@ -188,7 +188,7 @@ DriveInfo *drive_new(const char *arg, GError **errp)
 {
     g_autoptr(Opts) o = opts_parse(arg, NULL, errp);
     GHashTable *bopts;
-    const char *file, *fmt, *ifs, *cache, *media, *aio, *v;
+    const char *file, *fmt, *ifs, *cache, *media, *aio, *serial, *v;
     BlockInterfaceType type = IF_VIRTIO;
     BlockDriverState *bs;
     BlockCacheMode cm = { 0 };
@@ -208,6 +208,7 @@ DriveInfo *drive_new(const char *arg, GError **errp)
     cache = opts_get(o, "cache");
     media = opts_get(o, "media");
     aio = opts_get(o, "aio");
+    serial = opts_get(o, "serial");
     ro = opts_get_bool(o, "readonly", false, &err);
     ro = opts_get_bool(o, "read-only", ro, &err);
     snap = opts_get_bool(o, "snapshot", global_snapshot, &err);
@@ -367,7 +368,7 @@ DriveInfo *drive_new(const char *arg, GError **errp)
     d->type = type;
     d->index = index;
     d->spec = g_strdup_printf("-drive %s", arg);
-    d->serial = g_strdup(opts_get(o, "serial"));
+    d->serial = g_strdup(serial);
     d->temp_snapshot = snap;
     d->blk = blk_new_with_bs(bs);
     bdrv_unref(bs);

@@ -95,6 +95,7 @@ typedef struct Chunk {
     bool zero;          /* zero by block status: nothing read */
     int ret;
     uint8_t *buf;
+    gint pending;       /* -c: clusters still being compressed */
 } Chunk;
 
 typedef struct ConvertState {
@@ -110,7 +111,18 @@ typedef struct ConvertState {
     GAsyncQueue *full_q;    /* read chunks, in order */
     gint abort;             /* the writer failed: reader stops */
     int64_t chunk;
+    /* -c: clusters are compressed by a pool, one task per cluster */
+    GThreadPool *comp_pool;
+    gint comp_error;        /* first error (negative errno) */
+    gint64 comp_err_off;
+    gint64 comp_done;       /* bytes finished */
 } ConvertState;
+
+typedef struct CompTask {
+    ConvertState *cs;
+    Chunk *c;
+    int64_t pos;
+} CompTask;
 
 static gpointer reader_thread(gpointer opaque)
 {
@@ -157,6 +169,39 @@ static int write_zero_range(ConvertState *cs, int64_t off, int64_t len)
     return bdrv_pwrite_zeroes(cs->out, off, len, BDRV_REQ_MAY_UNMAP);
 }
 
+/*
+ * One cluster of a -c conversion. The qcow2 driver compresses before it
+ * takes its lock, so the pool's threads compress in parallel. The last
+ * task of a chunk gives the buffer back to the reader.
+ */
+static void comp_worker(gpointer data, gpointer unused)
+{
+    CompTask *t = data;
+    ConvertState *cs = t->cs;
+    Chunk *c = t->c;
+    int64_t n = MIN((int64_t)cs->cluster_size, c->len - t->pos);
+    int ret = 0;
+
+    if (!g_atomic_int_get(&cs->comp_error)) {
+        if (buffer_is_zero(c->buf + t->pos, n)) {
+            ret = write_zero_range(cs, c->off + t->pos, n);
+        } else {
+            IOVector v;
+            iovec_init_buf(&v, c->buf + t->pos, n);
+            ret = bdrv_pwrite_compressed(cs->out, c->off + t->pos, n, &v, 0);
+        }
+        if (ret < 0 &&
+            g_atomic_int_compare_and_exchange(&cs->comp_error, 0, ret)) {
+            cs->comp_err_off = c->off + t->pos;
+        }
+    }
+    g_atomic_pointer_add(&cs->comp_done, n);
+    if (g_atomic_int_dec_and_test(&c->pending)) {
+        g_async_queue_push(cs->free_q, c);
+    }
+    g_free(t);
+}
+
 /* Write a chunk, leaving out -S-sized blocks of zeroes. */
 static int write_chunk(ConvertState *cs, Chunk *c, int64_t *err_off)
 {
@@ -168,21 +213,16 @@ static int write_chunk(ConvertState *cs, Chunk *c, int64_t *err_off)
         return write_zero_range(cs, c->off, c->len);
     }
     if (cs->compress) {
+        /* Hand the clusters to the pool; it recycles the buffer. */
+        g_atomic_int_set(&c->pending, DIV_ROUND_UP(c->len, cs->cluster_size));
         for (pos = 0; pos < c->len; pos += cs->cluster_size) {
-            int64_t n = MIN((int64_t)cs->cluster_size, c->len - pos);
-            IOVector v;
-            *err_off = c->off + pos;
-            if (buffer_is_zero(c->buf + pos, n)) {
-                ret = write_zero_range(cs, c->off + pos, n);
-            } else {
-                iovec_init_buf(&v, c->buf + pos, n);
-                ret = bdrv_pwrite_compressed(cs->out, c->off + pos, n, &v, 0);
-            }
-            if (ret < 0) {
-                return ret;
-            }
+            CompTask *t = g_new(CompTask, 1);
+            t->cs = cs;
+            t->c = c;
+            t->pos = pos;
+            g_thread_pool_push(cs->comp_pool, t, NULL);
         }
-        return 0;
+        return 1;
     }
     if (!cs->sparse) {
         *err_off = c->off;
@@ -214,11 +254,16 @@ static int write_chunk(ConvertState *cs, Chunk *c, int64_t *err_off)
 
 static int convert_copy(ConvertState *cs)
 {
-    Chunk chunks[3];
+    Chunk chunks[4];
     GThread *th;
     int64_t done = 0;
     int ret = 0;
 
+    if (cs->compress) {
+        cs->comp_pool = g_thread_pool_new(comp_worker, NULL,
+                                          MAX(1, g_get_num_processors()),
+                                          false, NULL);
+    }
     cs->free_q = g_async_queue_new();
     cs->full_q = g_async_queue_new();
     for (unsigned i = 0; i < ARRAY_SIZE(chunks); i++) {
@@ -245,8 +290,29 @@ static int convert_copy(ConvertState *cs)
             break;
         }
         done = c->off + c->len;
-        g_async_queue_push(cs->free_q, c);
-        img_progress(cs->progress, done * 100.0 / cs->src->total);
+        if (ret == 0) {
+            g_async_queue_push(cs->free_q, c);
+        }
+        ret = g_atomic_int_get(&cs->comp_error);
+        if (ret < 0) {
+            break;
+        }
+        img_progress(cs->progress,
+                     (cs->compress ? g_atomic_pointer_get(&cs->comp_done)
+                                   : done) * 100.0 / cs->src->total);
+    }
+    if (cs->comp_pool) {
+        /* Wait for the last clusters. */
+        g_thread_pool_free(cs->comp_pool, false, true);
+        cs->comp_pool = NULL;
+        if (!ret && g_atomic_int_get(&cs->comp_error)) {
+            ret = g_atomic_int_get(&cs->comp_error);
+        }
+        if (ret < 0 && cs->comp_err_off >= 0 &&
+            g_atomic_int_get(&cs->comp_error) == ret) {
+            error_report("error while writing at byte %" PRId64 ": %s",
+                         (int64_t)cs->comp_err_off, g_strerror(-ret));
+        }
     }
     if (ret < 0) {
         /* Wake the reader if it waits for a buffer; it sees abort. */
