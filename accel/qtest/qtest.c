@@ -16,6 +16,7 @@
 #include "system/runstate.h"
 #include "system/timer.h"
 #include "system/vl.h"
+#include "ui/console.h"
 #include <glib-unix.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -226,6 +227,12 @@ static void handle_command(char **w, int nw)
         system_reset(SHUTDOWN_CAUSE_HOST_QUIT);
         qtest_send("OK\n");
     } else {
+        /* Display commands (screendump, display_update): ui/console.c. */
+        g_autofree char *reply = NULL;
+        if (console_qtest_command(w, nw, &reply)) {
+            qtest_send("%s", reply);
+            return;
+        }
         qtest_send("FAIL unknown command '%s'\n", cmd);
     }
     return;

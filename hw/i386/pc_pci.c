@@ -13,7 +13,9 @@
  */
 #include "ember/osdep.h"
 #include "ember/error.h"
+#include "hw/display/vga.h"
 #include "hw/i386/pc.h"
+#include "hw/i386/x86-boot.h"
 #include "hw/isa/piix3.h"
 #include "hw/pci-host/i440fx.h"
 #include "hw/pci/pci.h"
@@ -236,4 +238,11 @@ void pc_init_pci(PCMachineState *pcms)
                                         pcms->pci_hole_start, &p->hole,
                                         PCI_BAR_PRIORITY - 1);
     system_register_reset(pc_pci_firmware_setup, p);
+
+    /* The display adapter (-vga std: std-vga at 00:02.0, as on QEMU's
+     * PC), and what a Linux kernel is told about it (docs/display.md). */
+    if (pcms->ms->vga && !strcmp(pcms->ms->vga, "std")) {
+        pci_create_simple(p->bus, PCI_DEVFN(2, 0), TYPE_PCI_VGA);
+    }
+    x86_boot_set_screen_info_hook(vga_screen_info_hook, NULL);
 }
