@@ -18,6 +18,7 @@
 #include "ember/error.h"
 #include "ember/option.h"
 #include "block/block-backend.h"
+#include "hw/qdev.h"
 #include "system/blockdev.h"
 #include <stdlib.h>
 
@@ -477,14 +478,43 @@ BlockBackend *blockdev_claim(const char *name, void *dev, GError **errp)
     return NULL;
 }
 
+/*
+ * A virtio-blk-pci for each if=virtio drive, made with the machine
+ * before -device as QEMU does (hw/block/virtio-blk.c; the device takes
+ * serial= from the drive). A -device that names such a drive then finds
+ * it in use.
+ */
+bool blockdev_init_devices(GError **errp)
+{
+    for (unsigned i = 0; drives && i < drives->len; i++) {
+        DriveInfo *d = g_ptr_array_index(drives, i);
+        g_autoptr(Opts) o = NULL;
+
+        if (d->type != IF_VIRTIO) {
+            continue;
+        }
+        error_set_location("%s", d->spec);
+        o = opts_parse("", NULL, errp);
+        if (!o) {
+            return false;
+        }
+        opts_set(o, "driver", "virtio-blk-pci");
+        opts_set(o, "drive", d->id);
+        if (!qdev_device_add(o, errp)) {
+            return false;
+        }
+    }
+    error_clear_location();
+    return true;
+}
+
 void blockdev_check_unclaimed(void)
 {
     for (unsigned i = 0; drives && i < drives->len; i++) {
         DriveInfo *d = g_ptr_array_index(drives, i);
         if (d->type == IF_VIRTIO && !blk_get_attached_dev(d->blk)) {
-            warn_report("%s: drive '%s' is not attached to any device (no "
-                        "virtio-blk device in this build yet)", d->spec,
-                        d->id);
+            warn_report("%s: drive '%s' is not attached to any device",
+                        d->spec, d->id);
         }
     }
 }

@@ -889,6 +889,9 @@ int ember_main(int argc, char **argv)
     if (!net_init_nics(&err)) {
         error_exit(err);
     }
+    if (!blockdev_init_devices(&err)) {
+        error_exit(err);
+    }
     for (unsigned i = 0; i < c->devices->len; i++) {
         const char *arg = g_ptr_array_index(c->devices, i);
         g_autoptr(Opts) o = NULL;

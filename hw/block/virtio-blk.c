@@ -76,7 +76,7 @@ static void blk_log(VirtIOBlock *s, const char *fmt, ...)
     va_start(ap, fmt);
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    ember_log("virtio-blk %s: %s\n", s->drive ? s->drive : "", msg);
+    ember_log("%s (drive %s): %s\n", s->vdev.name, s->drive, msg);
 }
 
 /* ---- completion ------------------------------------------------------------ */
@@ -424,13 +424,13 @@ static const char *drive_serial(BlockBackend *blk)
 static bool virtio_blk_check_props(VirtIOBlock *s, GError **errp)
 {
     if (!s->drive || !*s->drive) {
-        error_setg(errp, "virtio-blk-pci: drive property not set");
+        error_setg(errp, "drive property not set");
         return false;
     }
     if (!is_pow2(s->logical_block_size) || s->logical_block_size < 512 ||
         s->logical_block_size > 32 * KiB) {
-        error_setg(errp, "virtio-blk-pci: logical_block_size must be a power "
-                   "of two from 512 to 32768, not %u", s->logical_block_size);
+        error_setg(errp, "logical_block_size must be a power of two from "
+                   "512 to 32768, not %u", s->logical_block_size);
         return false;
     }
     if (!s->physical_block_size) {
@@ -439,24 +439,24 @@ static bool virtio_blk_check_props(VirtIOBlock *s, GError **errp)
     if (!is_pow2(s->physical_block_size) ||
         s->physical_block_size < s->logical_block_size ||
         s->physical_block_size > 32 * KiB) {
-        error_setg(errp, "virtio-blk-pci: physical_block_size must be a "
-                   "power of two from logical_block_size to 32768, not %u",
+        error_setg(errp, "physical_block_size must be a power of two "
+                   "from logical_block_size to 32768, not %u",
                    s->physical_block_size);
         return false;
     }
     if (s->num_queues < 1 || s->num_queues > VIRTIO_QUEUE_MAX) {
-        error_setg(errp, "virtio-blk-pci: num-queues must be 1 to %u, not %u",
+        error_setg(errp, "num-queues must be 1 to %u, not %u",
                    VIRTIO_QUEUE_MAX, s->num_queues);
         return false;
     }
     if (!is_pow2(s->queue_size) || s->queue_size < 4 ||
         s->queue_size > VIRTQUEUE_MAX_SIZE) {
-        error_setg(errp, "virtio-blk-pci: queue-size must be a power of two "
+        error_setg(errp, "queue-size must be a power of two "
                    "from 4 to %u, not %u", VIRTQUEUE_MAX_SIZE, s->queue_size);
         return false;
     }
     if (s->serial && strlen(s->serial) > VIRTIO_BLK_ID_BYTES) {
-        error_setg(errp, "virtio-blk-pci: serial is longer than %u bytes",
+        error_setg(errp, "serial is longer than %u bytes",
                    VIRTIO_BLK_ID_BYTES);
         return false;
     }
@@ -481,8 +481,8 @@ static bool virtio_blk_pci_realize(VirtIOPCIProxy *proxy, GError **errp)
     }
     len = blk_getlength(s->blk);
     if (len < 0) {
-        error_setg(errp, "virtio-blk-pci: cannot get the size of drive '%s': "
-                   "%s", s->drive, g_strerror(-len));
+        error_setg(errp, "cannot get the size of drive '%s': %s", s->drive,
+                   g_strerror(-len));
         blk_detach_dev(s->blk, d);
         s->blk = NULL;
         return false;

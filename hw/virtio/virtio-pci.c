@@ -42,8 +42,7 @@ static void proxy_log(VirtIOPCIProxy *p, const char *fmt, ...)
     va_start(ap, fmt);
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    ember_log("%s-pci %02x.%x: %s\n", p->vdev->name,
-              PCI_SLOT(p->pci.devfn), PCI_FUNC(p->pci.devfn), msg);
+    ember_log("%s: %s\n", p->vdev->name, msg);
 }
 
 /* ---- interrupts ----------------------------------------------------------- */
@@ -699,12 +698,15 @@ bool virtio_pci_realize(PCIDevice *d, GError **errp)
     assert(vdev && vdev->nvqs <= VIRTIO_QUEUE_MAX);
     nvec = p->nvectors < 0 ? vdev->nvqs + 1 : (unsigned)p->nvectors;
     if (nvec > 256) {
-        error_setg(errp, "%s-pci: vectors must be at most 256, not %u",
-                   vdev->name, nvec);
+        error_setg(errp, "vectors must be at most 256, not %u", nvec);
         goto fail_vdev;
     }
     virtio_set_transport(vdev, &virtio_pci_transport, p,
                          &address_space_memory);
+    /* Messages name the device by its PCI address. */
+    g_free(vdev->name);
+    vdev->name = g_strdup_printf("%s %02x.%x", vdev->vdc->name,
+                                 PCI_SLOT(d->devfn), PCI_FUNC(d->devfn));
 
     memory_region_init(&p->bar, d, "virtio-pci-bar", VIRTIO_PCI_BAR_SIZE);
     memory_region_init_io(&p->common, d, &common_ops, p, "virtio-pci-common",

@@ -231,8 +231,9 @@ static void vq_reset(VirtQueue *vq)
     vq->enabled = false;
     vq->vector = VIRTIO_NO_VECTOR;
     vq->last_avail_idx = vq->shadow_avail_idx = vq->used_idx = 0;
+    /* Nothing used yet: "the last notified index" is 0 (2.7.7.2). */
     vq->signalled_used = 0;
-    vq->signalled_used_valid = false;
+    vq->signalled_used_valid = true;
     vq->notification = true;
     vq->inuse = 0;
     vq->notify_pending = false;
@@ -245,7 +246,7 @@ void virtio_init(VirtIODevice *vdev, const VirtioDeviceClass *vdc,
                  size_t config_len)
 {
     vdev->vdc = vdc;
-    vdev->name = vdc->name;
+    vdev->name = g_strdup(vdc->name);
     vdev->device_id = vdc->device_id;
     vdev->config_len = config_len;
     vdev->config = g_malloc0(MAX(config_len, 1));
@@ -279,6 +280,7 @@ void virtio_cleanup(VirtIODevice *vdev)
     vdev->transport = NULL;
     g_free(vdev->config);
     vdev->config = NULL;
+    g_clear_pointer(&vdev->name, g_free);
 }
 
 VirtQueue *virtio_add_queue(VirtIODevice *vdev, unsigned num_max,
@@ -328,6 +330,12 @@ void virtio_error(VirtIODevice *vdev, const char *fmt, ...)
 
 void virtio_reset(VirtIODevice *vdev)
 {
+    /*
+     * While the device drains, completions send interrupts; one aimed
+     * at our own notify register must not start new requests (a guest
+     * feeding buffers from another vCPU could keep the reset going).
+     */
+    vdev->resetting = true;
     if (vdev->vdc->reset) {
         vdev->vdc->reset(vdev);
     }
@@ -347,6 +355,7 @@ void virtio_reset(VirtIODevice *vdev)
     vdev->status = 0;
     vdev->isr = 0;
     vdev->broken = false;
+    vdev->resetting = false;
     vdev->guest_features = 0;
     vdev->config_vector = VIRTIO_NO_VECTOR;
 }
@@ -523,7 +532,8 @@ bool virtio_queue_enable(VirtIODevice *vdev, unsigned n)
         return false;
     }
     vq->last_avail_idx = vq->shadow_avail_idx = vq->used_idx = 0;
-    vq->signalled_used_valid = false;
+    vq->signalled_used = 0;
+    vq->signalled_used_valid = true;
     vq->notification = true;
     if (!vq_map_all(vq)) {
         virtio_error(vdev, "queue %u enabled with rings outside RAM (desc "
@@ -546,9 +556,11 @@ void virtio_queue_reset(VirtIODevice *vdev, unsigned n)
     if (!vq) {
         return;
     }
+    vdev->resetting = true;
     if (vdev->vdc->queue_reset) {
         vdev->vdc->queue_reset(vdev, n);
     }
+    vdev->resetting = false;
     if (vq->inuse) {
         ember_log_mask(LOG_GUEST_ERROR, "%s: queue %u: %u buffers still in "
                        "use at queue reset\n", vdev->name, n, vq->inuse);
@@ -569,7 +581,7 @@ void virtio_queue_notify(VirtIODevice *vdev, unsigned n)
                        "which does not exist\n", vdev->name, n);
         return;
     }
-    if (vdev->broken || !vq->enabled) {
+    if (vdev->broken || !vq->enabled || vdev->resetting) {
         return;
     }
     if (!virtio_driver_ok(vdev)) {

@@ -13,9 +13,8 @@
  *   attached to the device (a second claim fails).
  *
  * Ember has no IDE controller, so -drive defaults to if=virtio (QEMU's
- * PC default is if=ide) and -hda..-hdd are virtio drives 0..3. A drive
- * with if=virtio that no device claims is kept with a warning: there is
- * no virtio-blk device in the machine yet (see docs/block.md).
+ * PC default is if=ide) and -hda..-hdd are virtio drives 0..3. Each
+ * if=virtio drive gets a virtio-blk-pci (blockdev_init_devices).
  */
 #ifndef SYSTEM_BLOCKDEV_H
 #define SYSTEM_BLOCKDEV_H
@@ -59,6 +58,9 @@ BlockBackend *blk_by_name(const char *id);
  * one on a -blockdev node; attached to dev.
  */
 BlockBackend *blockdev_claim(const char *name, void *dev, GError **errp);
+/* After the machine, before -device: a virtio-blk-pci per if=virtio
+ * drive. */
+bool blockdev_init_devices(GError **errp);
 /* After the machine and -device: warn about drives nothing took. */
 void blockdev_check_unclaimed(void);
 /* At exit: drain, flush and close every drive and node. */

@@ -225,7 +225,7 @@ struct VirtIODevice {
     const VirtioDeviceClass *vdc;
     const VirtioTransportOps *transport;
     void *transport_opaque;     /* the transport's state (VirtIOPCIProxy) */
-    const char *name;
+    char *name;                 /* for messages: "virtio-blk 04.0" */
     uint16_t device_id;
     AddressSpace *dma_as;       /* where the rings and buffers live */
     struct VirtIOMemWatch *mem_watch;   /* its memory map generations */
@@ -233,6 +233,7 @@ struct VirtIODevice {
     uint8_t status;
     uint8_t isr;                /* 4.1.4.5: bit 0 queue, bit 1 config */
     bool broken;                /* DEVICE_NEEDS_RESET until reset */
+    bool resetting;             /* in virtio_reset / virtio_queue_reset */
     uint64_t host_features;     /* offered (VERSION_1 always) */
     uint64_t guest_features;    /* written by the driver */
     uint16_t config_vector;
