@@ -251,15 +251,27 @@ int qcow2_co_preadv(BlockDriverState *bs, int64_t offset, int64_t bytes,
         }
         switch (t) {
         case QCOW2_CLUSTER_UNALLOCATED:
+            /* The backing chain has its own locks; ours is not needed. */
+            g_mutex_unlock(&s->lock);
             ret = bdrv_read_backing(bs, offset, n, qiov, qoff);
+            g_mutex_lock(&s->lock);
             break;
         case QCOW2_CLUSTER_ZERO_PLAIN:
         case QCOW2_CLUSTER_ZERO_ALLOC:
             iovec_memset(qiov, qoff, 0, n);
             break;
         case QCOW2_CLUSTER_NORMAL:
+            /*
+             * Data I/O runs without the metadata lock, so requests on
+             * one image proceed in parallel; the data lock keeps the
+             * cluster from being freed and reused meanwhile.
+             */
+            g_rw_lock_reader_lock(&s->data_lock);
+            g_mutex_unlock(&s->lock);
             ret = bdrv_preadv(bs->file, (l2e & L2E_OFFSET_MASK) + in, n,
                               qiov, qoff, 0);
+            g_rw_lock_reader_unlock(&s->data_lock);
+            g_mutex_lock(&s->lock);
             break;
         case QCOW2_CLUSTER_COMPRESSED:
             ret = read_compressed(bs, l2e, in, n, qiov, qoff);
@@ -383,13 +395,21 @@ static int write_in_place(BlockDriverState *bs, uint64_t host, uint64_t n,
 {
     BDRVQcow2State *s = bs->opaque;
 
+    int ret;
+
     if (qcow2_overlaps_metadata(s, host, n)) {
         qcow2_signal_corruption(bs, "data write at 0x%" PRIx64 " would "
                                 "overwrite metadata", host);
         return -EIO;
     }
     s->need_sync = true;
-    return bdrv_pwritev(bs->file, host, n, qiov, qoff, 0);
+    /* As for reads: the data lock, not the metadata lock (see preadv). */
+    g_rw_lock_reader_lock(&s->data_lock);
+    g_mutex_unlock(&s->lock);
+    ret = bdrv_pwritev(bs->file, host, n, qiov, qoff, 0);
+    g_rw_lock_reader_unlock(&s->data_lock);
+    g_mutex_lock(&s->lock);
+    return ret;
 }
 
 /*
@@ -524,8 +544,16 @@ int qcow2_co_pwritev(BlockDriverState *bs, int64_t offset, int64_t bytes,
                 }
             }
             n = MIN((uint64_t)bytes, (uint64_t)k * s->cluster_size - in);
+            qcow2_cache_put(s->l2_cache, &table);
             ret = write_in_place(bs, (e0 & L2E_OFFSET_MASK) + in, n, qiov,
                                  qoff);
+            if (ret < 0) {
+                break;
+            }
+            offset += n;
+            bytes -= n;
+            qoff += n;
+            continue;
         } else {
             max = MIN(max, qcow2_max_alloc_run(s));
             for (k = 1; k < max; k++) {

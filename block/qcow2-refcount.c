@@ -643,6 +643,11 @@ int qcow2_apply_pending_frees(BlockDriverState *bs)
     BDRVQcow2State *s = bs->opaque;
     int ret = 0;
 
+    if (!s->pending_frees->len) {
+        return 0;
+    }
+    /* No data request may be using a cluster we are about to free. */
+    g_rw_lock_writer_lock(&s->data_lock);
     for (unsigned i = 0; i < s->pending_frees->len; i++) {
         Qcow2PendingFree *f = &g_array_index(s->pending_frees,
                                              Qcow2PendingFree, i);
@@ -652,6 +657,7 @@ int qcow2_apply_pending_frees(BlockDriverState *bs)
         }
     }
     g_array_set_size(s->pending_frees, 0);
+    g_rw_lock_writer_unlock(&s->data_lock);
     return ret;
 }
 

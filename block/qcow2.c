@@ -198,6 +198,7 @@ static int qcow2_open(BlockDriverState *bs, const char *filename,
     int ret;
 
     g_mutex_init(&s->lock);
+    g_rw_lock_init(&s->data_lock);
     if (!bdrv_opts_take_size(options, "l2-cache-size", 0, &l2_cache, errp) ||
         !bdrv_opts_take_size(options, "refcount-cache-size", 0, &rb_cache,
                              errp) ||
@@ -319,6 +320,7 @@ fail:
     g_free(bs->backing_format);
     bs->backing_file = bs->backing_format = NULL;
     g_mutex_clear(&s->lock);
+    g_rw_lock_clear(&s->data_lock);
     return ret;
 }
 
@@ -334,6 +336,7 @@ static void qcow2_close(BlockDriverState *bs)
     }
     qcow2_free_state(s);
     g_mutex_clear(&s->lock);
+    g_rw_lock_clear(&s->data_lock);
 }
 
 static int qcow2_flush(BlockDriverState *bs)

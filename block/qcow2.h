@@ -7,8 +7,9 @@
  * two-level refcount table/refcount blocks, optional backing file.
  * Section names below ("spec: ...") refer to that document.
  *
- * Locking: BDRVQcow2State.lock is held for the whole of every request
- * and metadata operation; requests on one qcow2 node are serialised.
+ * Locking: BDRVQcow2State.lock is held for every metadata operation;
+ * data I/O to allocated clusters runs without it, under data_lock (see
+ * below), so requests on one node overlap where they touch only data.
  */
 #ifndef BLOCK_QCOW2_H
 #define BLOCK_QCOW2_H
@@ -106,6 +107,13 @@ typedef struct Qcow2PendingFree {
 
 typedef struct BDRVQcow2State {
     GMutex lock;
+    /*
+     * Held shared by data reads and in-place data writes, which run with
+     * 'lock' released; held exclusive (with 'lock') while deferred frees
+     * are applied, so a cluster is never freed and reused under an
+     * in-flight data request. Never take 'lock' while holding this.
+     */
+    GRWLock data_lock;
 
     /* header, host order */
     uint32_t version;

@@ -33,7 +33,7 @@ static const ImgCmd img_cmds[] = {
     { "convert", img_convert,
       "convert [-U] [-c] [-p] [-q] [-n] [-f fmt] [-t cache] [-T src_cache] "
       "[-O output_fmt] [-B backing_file [-F backing_fmt]] [-o options] "
-      "[-S sparse_size] [-m num_coroutines] [-W] filename [filename2 [...]] "
+      "[-S sparse_size] [-m num_threads] [-W] filename [filename2 [...]] "
       "output_filename" },
     { "create", img_create,
       "create [-q] [-f fmt] [-b backing_file [-F backing_fmt]] [-u] "

@@ -112,6 +112,7 @@ typedef struct ConvertState {
     gint abort;             /* the writer failed: reader stops */
     int64_t chunk;
     /* -c: clusters are compressed by a pool, one task per cluster */
+    int comp_threads;       /* -m, as qemu-img's coroutine count */
     GThreadPool *comp_pool;
     gint comp_error;        /* first error (negative errno) */
     gint64 comp_err_off;
@@ -261,8 +262,7 @@ static int convert_copy(ConvertState *cs)
 
     if (cs->compress) {
         cs->comp_pool = g_thread_pool_new(comp_worker, NULL,
-                                          MAX(1, g_get_num_processors()),
-                                          false, NULL);
+                                          cs->comp_threads, false, NULL);
     }
     cs->free_q = g_async_queue_new();
     cs->full_q = g_async_queue_new();
@@ -350,6 +350,7 @@ int img_convert(int argc, char **argv)
     bool compress = false, progress = false, quiet = false, skip = false;
     bool force = false, want_help = false, target_is_zero = false;
     int64_t sparse = 4096;
+    int64_t parallel = 8;
     ConvertState cs = { 0 };
     Sources src = { 0 };
     BlockDriverState *out = NULL;
@@ -370,8 +371,16 @@ int img_convert(int argc, char **argv)
         case 't': cache = optarg; break;
         case 'T': src_cache = optarg; break;
         case 'U': force = true; break;
-        case 'm': case 'W': case 'F': case 'C': case 'r':
-            break;      /* parallelism/offload knobs: accepted, no effect */
+        case 'm':
+            if (!img_parse_size(optarg, &parallel) || parallel < 1 ||
+                parallel > 16) {
+                error_report("Invalid number of coroutines. Allowed number "
+                             "of coroutines is between 1 and 16");
+                return 1;
+            }
+            break;
+        case 'W': case 'F': case 'C': case 'r':
+            break;      /* ordering/offload knobs: accepted, no effect */
         case OPT_TARGET_IS_ZERO: target_is_zero = true; break;
         case 'l':
             error_report("Internal snapshots as conversion source are not "
@@ -478,6 +487,7 @@ int img_convert(int argc, char **argv)
     cs.progress = progress;
     cs.target_zero = !skip || target_is_zero;
     cs.chunk = CONVERT_CHUNK;
+    cs.comp_threads = parallel;
     if (compress) {
         BlockDriverInfo bdi;
         if (bdrv_get_info(out, &bdi) < 0 || !bdi.cluster_size) {

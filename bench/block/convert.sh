@@ -77,6 +77,9 @@ bench() {   # name, source, output, convert args...
     name=$1 in=$2 out=$3
     shift 3
     e="" q=""
+    # One warm-up run each, not counted (page cache, file layout).
+    time_one "$out" "$EMBER_IMG" convert "$@" "$in" "$out" >/dev/null
+    time_one "$out" qemu-img convert "$@" "$in" "$out" >/dev/null
     r=0
     while [ $r -lt "$RUNS" ]; do
         e="$e $(time_one "$out" "$EMBER_IMG" convert "$@" "$in" "$out")"
