@@ -75,8 +75,12 @@ static bool load_elf(const char *path, LoadedElf *le, bool is_interp,
         error_setg(errp, "%s: not an ELF file", path);
         goto out;
     }
-    if (eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-        eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_machine != EM_X86_64) {
+    if (eh.e_ident[EI_CLASS] != ELFCLASS64) {
+        error_setg(errp, "%s: not a 64-bit ELF file (x86-64 programs only)",
+                   path);
+        goto out;
+    }
+    if (eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_machine != EM_X86_64) {
         error_setg(errp, "%s: not an x86-64 ELF file (wrong machine)", path);
         goto out;
     }
@@ -415,6 +419,9 @@ bool load_program(const char *path, char **argv, char **envp,
             info->real_path = g_strdup(resolved);
         }
         if (!load_elf(resolved, &prog, false, errp)) {
+            if (sh_interp) {
+                error_prepend(errp, "%s: #! interpreter: ", path);
+            }
             return false;
         }
     }

@@ -197,20 +197,22 @@ int page_unprotect(uint64_t addr, uintptr_t host_pc)
 void page_unprotect_range(uint64_t addr, uint64_t len)
 {
     uint64_t end = addr + len;
+    GArray *pages;
 
-    if (!len || end < addr || !g_hash_table_size(protected_pages)) {
+    if (!len || !g_hash_table_size(protected_pages)) {
         return;
     }
-    tb_lock();
-    for (uint64_t p = addr & PAGE_MASK_; p < end; p += TARGET_PAGE) {
-        if (page_is_protected(p)) {
-            page_drop_protection(p, true);
-            tb_invalidate_range(p, p + TARGET_PAGE, 0);
-        }
-        if (p + TARGET_PAGE < p) {
-            break;
-        }
+    if (end < addr) {
+        end = ~0ull;
     }
+    tb_lock();
+    pages = pages_in_range(protected_pages, addr, end);
+    for (unsigned i = 0; i < pages->len; i++) {
+        uint64_t p = g_array_index(pages, uint64_t, i) * TARGET_PAGE;
+        page_drop_protection(p, true);
+        tb_invalidate_range(p, p + TARGET_PAGE, 0);
+    }
+    g_array_unref(pages);
     tb_unlock();
 }
 
@@ -219,9 +221,12 @@ static void range_changed(uint64_t start, uint64_t end)
 {
     tb_invalidate_range(start, end, 0);
     if (g_hash_table_size(protected_pages)) {
-        for (uint64_t p = start; p < end; p += TARGET_PAGE) {
-            page_drop_protection(p, false);
+        GArray *pages = pages_in_range(protected_pages, start, end);
+        for (unsigned i = 0; i < pages->len; i++) {
+            page_drop_protection(g_array_index(pages, uint64_t, i) *
+                                 TARGET_PAGE, false);
         }
+        g_array_unref(pages);
     }
 }
 

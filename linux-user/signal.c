@@ -95,9 +95,16 @@ static void host_install(int sig)
     }
 }
 
+/*
+ * The host mask is the guest's plus the signals caught but not yet
+ * delivered to the guest: further instances of a queued (real-time)
+ * signal stay queued in the kernel until the guest has taken this one.
+ */
 void set_host_sigmask(uint64_t guest_mask)
 {
-    uint64_t m = guest_mask & ~(SYNC_SIGS | UNBLOCKABLE);
+    uint64_t m = guest_mask | (thread_ts ? thread_ts->pending : 0);
+
+    m &= ~(SYNC_SIGS | UNBLOCKABLE);
 
     syscall(SYS_rt_sigprocmask, SIG_SETMASK, &m, NULL, 8);
 }
@@ -274,6 +281,8 @@ static void host_signal_handler(int sig, siginfo_t *info, void *puc)
     }
     ts->pending |= 1ull << (sig - 1);
     ts->pending_info[sig - 1] = *info;
+    /* Hold further instances in the kernel (see set_host_sigmask). */
+    sigaddset(&uc->uc_sigmask, sig);
     if (!((ts->sigmask >> (sig - 1)) & 1)) {
         ts->signal_pending = 1;
         __atomic_store_n(&ts->cpu->parent.exit_request, 1, __ATOMIC_SEQ_CST);

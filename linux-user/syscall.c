@@ -61,11 +61,11 @@ static int64_t passthrough(uint64_t nr, const uint64_t *a)
     return ret;
 }
 
-static bool is_self_exe(const char *p)
+bool is_self_exe(const char *p)
 {
     char buf[64];
 
-    if (!strcmp(p, "/proc/self/exe")) {
+    if (!strcmp(p, "/proc/self/exe") || !strcmp(p, "/proc/thread-self/exe")) {
         return true;
     }
     snprintf(buf, sizeof(buf), "/proc/%d/exe", getpid());

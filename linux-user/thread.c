@@ -148,6 +148,9 @@ static int64_t clone_fork(CPUX86State *env, uint64_t flags, uint64_t newsp,
         log_unlock();
         return -e;
     }
+    if (pid == 0) {
+        tb_after_fork_child();
+    }
     tb_unlock();
     log_unlock();
     if (pid == 0) {
@@ -312,6 +315,11 @@ int64_t do_execve(CPUX86State *env, uint64_t path, uint64_t argv,
 
     if (!p) {
         return -EFAULT;
+    }
+    if (is_self_exe(p)) {
+        /* The guest program, not Ember (busybox re-runs itself so). */
+        g_free(p);
+        p = g_strdup(image_info.real_path);
     }
     args = guest_strv(argv);
     envs = guest_strv(envp);

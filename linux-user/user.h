@@ -140,6 +140,8 @@ void queue_sync_signal(TaskState *ts, int sig, int code, uint64_t addr);
 bool signal_restart_allowed(TaskState *ts);
 void block_host_signals(sigset_t *old);
 void set_host_sigmask(uint64_t guest_mask);
+/* Is this path the running program (/proc/self/exe and the like)? */
+bool is_self_exe(const char *p);
 /* safe_syscall: a blocking host syscall that returns -TARGET_ERESTARTSYS
  * instead of blocking when a guest signal is already pending. */
 int64_t safe_syscall(long nr, long a1, long a2, long a3, long a4, long a5,

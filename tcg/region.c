@@ -64,3 +64,34 @@ void tcg_region_reset(void)
 {
     tcg_region.ptr = tcg_region.rw + tcg_region.prologue_size;
 }
+
+/*
+ * In a forked child: the two views share the memfd with the parent,
+ * which goes on translating into it. Give the child its own memory at
+ * the same addresses, keeping only the prologue (the caller drops
+ * every translation).
+ */
+void tcg_region_after_fork(void)
+{
+    int fd = -1;
+
+    if (tcg_region.rw == tcg_region.rx) {
+        return;                 /* a private mapping: fork copied it */
+    }
+#ifdef SYS_memfd_create
+    fd = syscall(SYS_memfd_create, "ember-jit", 1 /* MFD_CLOEXEC */);
+#endif
+    if (fd < 0 || ftruncate(fd, tcg_region.size) != 0 ||
+        pwrite(fd, tcg_region.rw, tcg_region.prologue_size, 0) !=
+            (ssize_t)tcg_region.prologue_size ||
+        mmap(tcg_region.rx, tcg_region.size, PROT_READ | PROT_EXEC,
+             MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED ||
+        mmap(tcg_region.rw, tcg_region.size, PROT_READ | PROT_WRITE,
+             MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED) {
+        error_report("cannot set up the code buffer after fork: %s",
+                     strerror(errno));
+        _exit(1);
+    }
+    close(fd);
+    tcg_region_reset();
+}

@@ -42,6 +42,7 @@ extern TCGRegion tcg_region;
 
 void tcg_region_init(size_t size);
 void tcg_region_reset(void);    /* keep the prologue, drop the rest */
+void tcg_region_after_fork(void);
 static inline const void *tcg_rw_to_rx(const void *rw)
 {
     return rw ? (const uint8_t *)rw - tcg_region.rw + tcg_region.rx : NULL;

@@ -104,6 +104,16 @@ void tb_flush(CPUState *cpu)
     }
 }
 
+/*
+ * In the child of a fork, with tb_lock held (inherited from the parent
+ * thread that forked): a private code buffer and no translations.
+ */
+void tb_after_fork_child(void)
+{
+    tb_flush_locked();
+    tcg_region_after_fork();
+}
+
 /* ---- State recovery ---------------------------------------------------- */
 
 bool cpu_restore_state(CPUState *cpu, uintptr_t host_pc,

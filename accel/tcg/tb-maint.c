@@ -13,6 +13,7 @@
 #include "ember/log.h"
 #include "tcg/tcg.h"
 #include "exec/exec-all.h"
+#include "tcg/interp.h"
 #include "../../tcg/tcg-internal.h"
 #include "internal.h"
 
@@ -231,17 +232,57 @@ static void tb_phys_invalidate(TranslationBlock *tb)
     }
 }
 
+/*
+ * The page numbers (keys of a table keyed by page number) that fall in
+ * [start, end): by walking the range or the table, whichever is
+ * smaller (unmapping a huge reservation must not take page by page).
+ */
+GArray *pages_in_range(GHashTable *t, uint64_t start, uint64_t end)
+{
+    GArray *a = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    uint64_t first = start >> TARGET_PAGE_BITS, last;
+
+    if (end <= start) {
+        return a;
+    }
+    last = (end - 1) >> TARGET_PAGE_BITS;
+    if (last - first >= g_hash_table_size(t)) {
+        GHashTableIter it;
+        gpointer key;
+        g_hash_table_iter_init(&it, t);
+        while (g_hash_table_iter_next(&it, &key, NULL)) {
+            uint64_t idx = *(uint64_t *)key;
+            if (idx >= first && idx <= last) {
+                g_array_append_val(a, idx);
+            }
+        }
+    } else {
+        for (uint64_t idx = first; idx <= last; idx++) {
+            if (g_hash_table_contains(t, &idx)) {
+                g_array_append_val(a, idx);
+            }
+        }
+    }
+    return a;
+}
+
 bool tb_invalidate_range(uint64_t start, uint64_t end, uintptr_t host_pc)
 {
     TranslationBlock *cur = NULL;
     bool hit_current = false;
+    GArray *pages;
 
     g_assert(have_tb_lock);
     if (host_pc) {
         cur = tb_find_by_host_pc(host_pc);
+        if (!cur) {
+            /* A store by the interpreter back end. */
+            cur = (TranslationBlock *)tcg_interp_current()->tb;
+        }
     }
-    for (uint64_t page = start & TARGET_PAGE_MASK; page < end;
-         page += TARGET_PAGE_SIZE) {
+    pages = pages_in_range(page_tbs, start, end);
+    for (unsigned k = 0; k < pages->len; k++) {
+        uint64_t page = g_array_index(pages, uint64_t, k) << TARGET_PAGE_BITS;
         GPtrArray *l = page_list(page, false);
         if (!l) {
             continue;
@@ -259,10 +300,8 @@ bool tb_invalidate_range(uint64_t start, uint64_t end, uintptr_t host_pc)
                 tb_phys_invalidate(tb);
             }
         }
-        if (page + TARGET_PAGE_SIZE < page) {
-            break;
-        }
     }
+    g_array_unref(pages);
     if (cur && !hit_current && cur->invalid) {
         hit_current = true;
     }

@@ -108,9 +108,11 @@ bool tb_lock_held(void);
  * the currently executing TB (found from host_pc, may be 0) was among
  * them. */
 bool tb_invalidate_range(uint64_t start, uint64_t end, uintptr_t host_pc);
+GArray *pages_in_range(GHashTable *t, uint64_t start, uint64_t end);
 bool page_has_tbs(uint64_t page);
 /* Throw away all code (exclusive). */
 void tb_flush(CPUState *cpu);
+void tb_after_fork_child(void);
 
 /* Stop all other vCPUs outside generated code (exclusive section). */
 void start_exclusive(void);
