@@ -42,6 +42,8 @@ typedef struct SlirpState {
     GSource *source;
     GArray *pollfds;            /* GPollFD, rebuilt at every prepare */
     bool stopped;               /* the NIC's queue is full */
+    int64_t deadline_us;        /* slirp's timeout, monotonic; -1 none */
+    int64_t polled_at;          /* virtual time of the last poll */
 } SlirpState;
 
 typedef struct SlirpSource {
@@ -247,17 +249,28 @@ static gboolean slirp_source_prepare(GSource *src, gint *timeout)
      */
     if (ms == UINT32_MAX || clock_is_manual() || !clock_virtual_running()) {
         *timeout = -1;
+        s->deadline_us = -1;
     } else {
         *timeout = (gint)MIN(ms, (uint32_t)G_MAXINT);
+        s->deadline_us = g_get_monotonic_time() + (int64_t)*timeout * 1000;
     }
     return FALSE;
 }
 
 static gboolean slirp_source_check(GSource *src)
 {
-    /* slirp decides from the revents and its own clock; let it look at
-     * every iteration (QEMU's main loop does the same). */
-    return TRUE;
+    SlirpState *s = ((SlirpSource *)src)->s;
+
+    for (unsigned i = 0; i < s->pollfds->len; i++) {
+        if (g_array_index(s->pollfds, GPollFD, i).revents) {
+            return TRUE;
+        }
+    }
+    if (s->deadline_us >= 0 && g_get_monotonic_time() >= s->deadline_us) {
+        return TRUE;
+    }
+    /* A test stepped the manual clock: slirp's timers may be due. */
+    return clock_is_manual() && clock_get_ns(SLIRP_CLOCK) != s->polled_at;
 }
 
 static gboolean slirp_source_dispatch(GSource *src, GSourceFunc cb,
@@ -266,6 +279,7 @@ static gboolean slirp_source_dispatch(GSource *src, GSourceFunc cb,
     SlirpState *s = ((SlirpSource *)src)->s;
 
     slirp_pollfds_poll(s->slirp, 0, slirp_get_revents, s);
+    s->polled_at = clock_get_ns(SLIRP_CLOCK);
     return G_SOURCE_CONTINUE;
 }
 

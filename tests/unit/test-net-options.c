@@ -8,6 +8,9 @@
 #include "ember/osdep.h"
 #include "ember/error.h"
 #include "ember/option.h"
+#include "exec/memory.h"
+#include "hw/pci-host/i440fx.h"
+#include "hw/pci/pci.h"
 #include "hw/qdev.h"
 #include "net/net.h"
 #include "net/slirp.h"
@@ -204,6 +207,81 @@ static void test_default_backend(void)
     g_assert_no_error(err);
 }
 
+static void find_nic(NetClientState *nc, void *opaque)
+{
+    NetClientState **out = opaque;
+
+    if (nc->info->type == NET_CLIENT_DRIVER_NIC && !*out) {
+        *out = nc;
+    }
+}
+
+static void free_nic_device(DeviceState *dev, void *opaque)
+{
+    GPtrArray *list = opaque;
+
+    if (qdev_is_a(dev, NET_DEFAULT_NIC_MODEL)) {
+        g_ptr_array_add(list, dev);
+    }
+}
+
+/* Remove every NIC device made by a test (their clients go with them). */
+static void free_nics(void)
+{
+    g_autoptr(GPtrArray) list = g_ptr_array_new();
+
+    qdev_foreach(free_nic_device, list);
+    for (unsigned i = 0; i < list->len; i++) {
+        qdev_free(g_ptr_array_index(list, i));
+    }
+}
+
+/*
+ * The default NIC on a PCI bus: virtio-net-pci, the first MAC of the
+ * pool, on user networking; and the NIC of a -nic with its options.
+ */
+static void test_default_nic(void)
+{
+    const char *const nic[] = { "user,mac=52:54:00:aa:bb:cc", NULL };
+    NetClientState *n = NULL;
+    GError *err = NULL;
+
+    if (!type_find(NET_DEFAULT_NIC_MODEL)) {
+        g_test_skip("no " NET_DEFAULT_NIC_MODEL " in this build");
+        return;
+    }
+    g_assert_true(init_with(NULL, NULL, NULL, false, &err));
+    g_assert_true(net_init_nics(&err));
+    g_assert_no_error(err);
+    net_client_foreach(find_nic, &n);
+    g_assert_nonnull(n);
+    g_assert_cmpstr(n->model, ==, NET_DEFAULT_NIC_MODEL);
+    g_assert_nonnull(n->peer);
+    g_assert_cmpstr(n->peer->name, ==, "user.0");
+    g_assert_nonnull(strstr(n->info_str, "macaddr=52:54:00:12:34:56"));
+    free_nics();
+    reset_all();
+
+    n = NULL;
+    g_assert_true(init_with(NULL, nic, NULL, false, &err));
+    g_assert_true(net_init_nics(&err));
+    g_assert_no_error(err);
+    net_client_foreach(find_nic, &n);
+    g_assert_nonnull(n);
+    g_assert_cmpstr(n->peer->name, ==, "__nic0");
+    g_assert_nonnull(strstr(n->info_str, "macaddr=52:54:00:aa:bb:cc"));
+    free_nics();
+    reset_all();
+
+    /* -nodefaults: no NIC at all. */
+    n = NULL;
+    g_assert_true(init_with(NULL, NULL, NULL, true, &err));
+    g_assert_true(net_init_nics(&err));
+    net_client_foreach(find_nic, &n);
+    g_assert_null(n);
+    reset_all();
+}
+
 /* A back end nobody uses is a warning, not an error. */
 static void test_unused_warning(void)
 {
@@ -379,6 +457,9 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     main_loop_init();
+    /* A PCI bus for the NICs, as the PC machine has. */
+    memory_map_init();
+    qdev_realize_or_die(qdev_new(TYPE_I440FX_PCI_HOST), NULL);
 #ifdef CONFIG_SLIRP
     g_test_add_func("/net/options/hostfwd-syntax", test_hostfwd_syntax);
     g_test_add_func("/net/options/netdevs", test_netdevs_created);
@@ -388,6 +469,7 @@ int main(int argc, char **argv)
     g_test_add_func("/net/options/net-legacy", test_net_legacy);
     g_test_add_func("/net/options/default-backend", test_default_backend);
     g_test_add_func("/net/options/unused-warning", test_unused_warning);
+    g_test_add_func("/net/options/default-nic", test_default_nic);
     g_test_add_func("/net/options/hostfwd-port-taken",
                     test_hostfwd_port_taken);
 #endif
