@@ -23,6 +23,8 @@
 #include <signal.h>
 #include "system/vl.h"
 #include "system/blockdev.h"
+#include "monitor/monitor.h"
+#include "ui/display.h"
 
 MachineState *current_machine;
 static char *debugcon_spec;
@@ -144,10 +146,16 @@ static void usage(FILE *f)
 "                       pipe:PATH, tcp:[HOST]:PORT[,server=on][,wait=off],\n"
 "                       unix:PATH[,server=on], pty, null, none, chardev:ID\n"
 "  -debugcon DEV        the 0xe9 debug console's back end\n"
-"  -nographic           no display; COM1 and Ctrl-A commands on stdio\n"
+"  -nographic           no display; COM1, the monitor and Ctrl-A commands\n"
+"                       on stdio\n"
+"  -display sdl[,full-screen=on][,window-close=off]  a window (the default\n"
+"                       when DISPLAY or WAYLAND_DISPLAY is set)\n"
 "  -display none        no display\n"
+"  -full-screen         start the window in full screen\n"
+"  -monitor DEV         the human monitor on DEV: stdio, unix:PATH,server=on,\n"
+"                       wait=off, tcp:HOST:PORT,server=on, none\n"
 "  -nodefaults          no default devices\n"
-"  -vga std|none        the display adapter\n"
+"  -vga std|none        the display adapter (std-vga, the default)\n"
 "\n"
 "Network (docs/net.md; without these, one virtio-net-pci on user networking):\n"
 "  -netdev TYPE,id=ID[,...]  a back end: user, tap (-netdev help)\n"
@@ -251,7 +259,6 @@ STR_OPT(opt_initrd, initrd)
 STR_OPT(opt_append, append)
 STR_OPT(opt_debugcon, debugcon)
 STR_OPT(opt_qtest, qtest)
-STR_OPT(opt_vga, vga)
 STR_OPT(opt_log_items, log_items)
 STR_OPT(opt_log_file, log_file)
 
@@ -316,17 +323,38 @@ static bool opt_nodefaults(Config *c, const char *arg, GError **errp)
     return true;
 }
 
+/* Display and monitor options: recorded and acted on by ui/display.c
+ * and monitor/monitor.c. */
 static bool opt_display(Config *c, const char *arg, GError **errp)
 {
-    g_autofree char *kind = g_strndup(arg, strcspn(arg, ","));
+    return display_opt(arg, errp);
+}
 
-    if (strcmp(kind, "none") && strcmp(kind, "default")) {
-        error_setg(errp, "-display %s: display '%s' is not available in "
-                   "this build (use -display none or -nographic)", arg, kind);
+static bool opt_full_screen(Config *c, const char *arg, GError **errp)
+{
+    display_opt_full_screen();
+    return true;
+}
+
+static bool opt_monitor(Config *c, const char *arg, GError **errp)
+{
+    return monitor_opt(arg, errp);
+}
+
+static bool opt_vga(Config *c, const char *arg, GError **errp)
+{
+    if (!strcmp(arg, "help")) {
+        printf("std   standard VGA with Bochs VBE extensions (default)\n"
+               "none  no VGA card\n");
+        exit(0);
+    }
+    if (strcmp(arg, "std") && strcmp(arg, "none")) {
+        error_setg(errp, "-vga %s: '%s' is not supported (std or none)", arg,
+                   arg);
         return false;
     }
-    g_free(c->display);
-    c->display = g_strdup(kind);
+    g_free(c->vga);
+    c->vga = g_strdup(arg);
     return true;
 }
 
@@ -451,7 +479,8 @@ static const Option options[] = {
     { "d", true, opt_log_items },
     { "D", true, opt_log_file },
     { "qtest", true, opt_qtest },
-    { "monitor", true, opt_none_only },
+    { "monitor", true, opt_monitor },
+    { "full-screen", false, opt_full_screen },
     { "parallel", true, opt_none_only },
     { "net", true, opt_net },
     { "netdev", true, opt_netdev },
@@ -909,6 +938,11 @@ int ember_main(int argc, char **argv)
         !current_accel()->machine_done(ms, &err)) {
         error_exit(err);
     }
+    /* The window and the monitors, once the devices exist. */
+    if (!display_init(ms->name, c->nographic, &err) ||
+        !monitor_init_all(&err)) {
+        error_exit(err);
+    }
 
     g_unix_signal_add(SIGINT, on_signal, GINT_TO_POINTER(SIGINT));
     g_unix_signal_add(SIGTERM, on_signal, GINT_TO_POINTER(SIGTERM));
@@ -923,6 +957,7 @@ int ember_main(int argc, char **argv)
     status = main_loop_run();
 
     cpus_stop_threads();
+    display_cleanup();
     blockdev_close_all();
     chardev_cleanup_all();
     net_cleanup();

@@ -100,6 +100,8 @@ typedef struct VGACommonState {
     uint32_t vbe_start;         /* byte of the visible top left */
     uint32_t vbe_line_offset;   /* bytes */
     bool vbe_getcaps;           /* reads of XRES/YRES/BPP give maxima */
+    uint8_t vbe_data_low;       /* a byte written to 0x1cf ... */
+    bool vbe_data_low_pending;  /* ... waiting for its high half */
 
     /* The display side (vga-render.c). */
     DisplayConsole *con;

@@ -264,15 +264,14 @@ static void vga_draw_cell(VGACommonState *s, const VGALayout *l,
         uint32_t *p = surface_row(surf, row * l->cheight + r) +
                       col * l->cwidth;
         unsigned bits = r < 32 ? vga_plane_byte(s, glyph + r, 2) : 0;
-        bool ninth;
+        bool ninth = line_gfx && (bits & 1);
 
-        if ((at & 0x77) == 0x01 && r == (int)ul) {
-            bits = 0xff;                /* underline: the whole width */
-        }
-        if ((state & CELL_CURSOR) && r >= (int)cs && r <= (int)ce) {
+        /* Underline and cursor cover the whole cell width. */
+        if (((at & 0x77) == 0x01 && r == (int)ul) ||
+            ((state & CELL_CURSOR) && r >= (int)cs && r <= (int)ce)) {
             bits = 0xff;
+            ninth = true;
         }
-        ninth = bits == 0xff || (line_gfx && (bits & 1));
         for (int x = 0; x < 8; x++) {
             p[x] = (bits & (0x80 >> x)) ? fg : bg;
         }

@@ -34,8 +34,10 @@ void vbe_reset(VGACommonState *s)
 }
 
 /*
- * Derive the line length and start address of an enabled mode, and pull
- * the virtual size and offsets back into what video memory holds.
+ * Derive the line length and start address of an enabled mode. The
+ * virtual height is whatever video memory holds at that line length
+ * (guests pan over it with Y_OFFSET for double buffering); offsets are
+ * pulled back so that the visible screen stays inside it.
  */
 static void vbe_fixup(VGACommonState *s)
 {
@@ -43,15 +45,12 @@ static void vbe_fixup(VGACommonState *s)
     unsigned bpp = vbe_bytes_pp(s);
     uint32_t xres = r[VBE_DISPI_INDEX_XRES], yres = r[VBE_DISPI_INDEX_YRES];
     uint32_t vw = MAX(r[VBE_DISPI_INDEX_VIRT_WIDTH], xres);
-    uint32_t max_vh, vh;
+    uint32_t vh;
 
     s->vbe_line_offset = vw * bpp;
-    max_vh = s->vram_size / s->vbe_line_offset;
-    vh = MIN(MAX((uint32_t)r[VBE_DISPI_INDEX_VIRT_HEIGHT], yres),
-             MIN(max_vh, 0xffff));
     /* Enabling checked that the visible screen fits; stay safe anyway
      * (the renderer also bounds every line by the size of video RAM). */
-    vh = MAX(vh, yres);
+    vh = MAX(MIN(s->vram_size / s->vbe_line_offset, 0xffff), yres);
     r[VBE_DISPI_INDEX_VIRT_WIDTH] = vw;
     r[VBE_DISPI_INDEX_VIRT_HEIGHT] = vh;
     r[VBE_DISPI_INDEX_X_OFFSET] = MIN(r[VBE_DISPI_INDEX_X_OFFSET], vw - xres);
@@ -96,7 +95,6 @@ static void vbe_enable(VGACommonState *s, uint16_t val)
         return;
     }
     r[VBE_DISPI_INDEX_VIRT_WIDTH] = xres;
-    r[VBE_DISPI_INDEX_VIRT_HEIGHT] = yres;
     r[VBE_DISPI_INDEX_X_OFFSET] = 0;
     r[VBE_DISPI_INDEX_Y_OFFSET] = 0;
     r[VBE_DISPI_INDEX_BANK] = 0;

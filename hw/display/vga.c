@@ -529,29 +529,43 @@ static const MemoryRegionOps vga_legacy_io_ops = {
 
 /*
  * The DISPI ports: index at 0x1ce, data at 0x1cf (and 0x1d0, where old
- * Bochs BIOSes put it). The interface is 16 bits wide; byte accesses
- * reach the low byte.
+ * Bochs BIOSes put it). The interface is 16 bits wide. A 16-bit access
+ * at the odd port 0x1cf may reach us as two byte accesses (0x1cf, then
+ * 0x1d0) when the memory core splits it at natural alignment, so bytes
+ * at 0x1cf and 0x1d0 are the low and high halves of the data register.
  */
 static uint64_t vbe_io_read(void *opaque, hwaddr off, unsigned size)
 {
     VGACommonState *s = opaque;
+    uint16_t v;
 
     if (off == 0) {
         return s->vbe_index;
     }
-    if (off <= 2) {
-        return vbe_read(s, s->vbe_index);
+    if (off > 2) {
+        return 0xffff;
     }
-    return 0xffff;
+    v = vbe_read(s, s->vbe_index);
+    if (size == 1 && off == 2) {
+        return v >> 8;
+    }
+    return v;
 }
 
 static void vbe_io_write(void *opaque, hwaddr off, uint64_t val,
                          unsigned size)
 {
     VGACommonState *s = opaque;
+    bool low_pending = s->vbe_data_low_pending;
 
+    s->vbe_data_low_pending = false;
     if (off == 0) {
-        s->vbe_index = val;
+        s->vbe_index = size == 1 ? deposit32(s->vbe_index, 0, 8, val) : val;
+    } else if (off == 1 && size == 1) {
+        s->vbe_data_low = val;
+        s->vbe_data_low_pending = true;
+    } else if (off == 2 && size == 1 && low_pending) {
+        vbe_write(s, s->vbe_index, s->vbe_data_low | (val & 0xff) << 8);
     } else if (off <= 2) {
         vbe_write(s, s->vbe_index, val);
     }
