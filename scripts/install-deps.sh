@@ -8,6 +8,8 @@ libsdl2-dev libslirp-dev libcapstone-dev zlib1g-dev cpio busybox-static"
 if [ "$1" = "--tests" ]; then
     # Test peers and tools: QEMU only as a reference/benchmark peer.
     pkgs="$pkgs qemu-utils qemu-system-x86 qemu-user-static"
+    # The SDL window tests: a virtual X server, xwd, xdotool.
+    pkgs="$pkgs xvfb x11-apps xdotool"
 fi
 missing=""
 for p in $pkgs; do
