@@ -139,6 +139,36 @@ static void log_out_asm(TranslationBlock *tb)
     log_unlock();
 }
 
+/*
+ * EMBER_PERFMAP=1: write /tmp/perf-PID.map so that perf(1) names each
+ * block of generated code by its guest address.
+ */
+static void perfmap_add(const TranslationBlock *tb)
+{
+    static FILE *f;
+    static int state;       /* 0 unknown, 1 on, -1 off */
+
+    if (state == 0) {
+        const char *e = g_getenv("EMBER_PERFMAP");
+        state = e && *e && strcmp(e, "0") ? 1 : -1;
+    }
+    if (state < 0 || tcg_region.rw == NULL) {
+        return;
+    }
+    if (!f) {
+        g_autofree char *name = g_strdup_printf("/tmp/perf-%d.map",
+                                                (int)getpid());
+        f = fopen(name, "a");
+        if (!f) {
+            state = -1;
+            return;
+        }
+    }
+    fprintf(f, "%lx %x guest_%" PRIx64 "\n", (unsigned long)tb->tc_ptr,
+            (unsigned)tb->tc_size, tb->pc);
+    fflush(f);
+}
+
 TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint64_t cs_base,
                               uint32_t flags, uint32_t cflags)
 {
@@ -210,6 +240,7 @@ TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint64_t cs_base,
     if (ember_log_enabled(LOG_OUT_ASM)) {
         log_out_asm(tb);
     }
+    perfmap_add(tb);
     tb_link(tb);
     return tb;
 }
