@@ -341,16 +341,20 @@ void virtio_reset(VirtIODevice *vdev)
     }
     for (unsigned i = 0; i < vdev->nvqs; i++) {
         VirtQueue *vq = &vdev->vq[i];
+        bool was_enabled;
 
         if (vq->inuse) {
             /* A device model bug: its reset left requests popped. */
             ember_log_mask(LOG_GUEST_ERROR, "%s: queue %u: %u buffers still "
                            "in use at reset\n", vdev->name, i, vq->inuse);
         }
-        if (vq->enabled && vdev->transport && vdev->transport->queue_enabled) {
+        was_enabled = vq->enabled;
+        vq_reset(vq);
+        /* The transport sees the queue already disabled. */
+        if (was_enabled && vdev->transport &&
+            vdev->transport->queue_enabled) {
             vdev->transport->queue_enabled(vdev, i, false);
         }
-        vq_reset(vq);
     }
     vdev->status = 0;
     vdev->isr = 0;
@@ -552,6 +556,7 @@ bool virtio_queue_enable(VirtIODevice *vdev, unsigned n)
 void virtio_queue_reset(VirtIODevice *vdev, unsigned n)
 {
     VirtQueue *vq = virtio_get_queue(vdev, n);
+    bool was_enabled;
 
     if (!vq) {
         return;
@@ -565,10 +570,11 @@ void virtio_queue_reset(VirtIODevice *vdev, unsigned n)
         ember_log_mask(LOG_GUEST_ERROR, "%s: queue %u: %u buffers still in "
                        "use at queue reset\n", vdev->name, n, vq->inuse);
     }
-    if (vq->enabled && vdev->transport && vdev->transport->queue_enabled) {
+    was_enabled = vq->enabled;
+    vq_reset(vq);
+    if (was_enabled && vdev->transport && vdev->transport->queue_enabled) {
         vdev->transport->queue_enabled(vdev, n, false);
     }
-    vq_reset(vq);
 }
 
 void virtio_queue_notify(VirtIODevice *vdev, unsigned n)
