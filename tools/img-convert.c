@@ -253,9 +253,14 @@ static int write_chunk(ConvertState *cs, Chunk *c, int64_t *err_off)
     return 0;
 }
 
+/* Read-ahead depth (chunks); -c keeps every compression thread fed. */
+#define CONVERT_MAX_CHUNKS 20
+
 static int convert_copy(ConvertState *cs)
 {
-    Chunk chunks[4];
+    Chunk chunks[CONVERT_MAX_CHUNKS];
+    unsigned nchunks = cs->compress ? MIN(cs->comp_threads + 4,
+                                          CONVERT_MAX_CHUNKS) : 4;
     GThread *th;
     int64_t done = 0;
     int ret = 0;
@@ -266,7 +271,7 @@ static int convert_copy(ConvertState *cs)
     }
     cs->free_q = g_async_queue_new();
     cs->full_q = g_async_queue_new();
-    for (unsigned i = 0; i < ARRAY_SIZE(chunks); i++) {
+    for (unsigned i = 0; i < nchunks; i++) {
         chunks[i].buf = g_malloc(cs->chunk);
         g_async_queue_push(cs->free_q, &chunks[i]);
     }
@@ -320,7 +325,7 @@ static int convert_copy(ConvertState *cs)
         g_async_queue_push(cs->free_q, &chunks[0]);
     }
     g_thread_join(th);
-    for (unsigned i = 0; i < ARRAY_SIZE(chunks); i++) {
+    for (unsigned i = 0; i < nchunks; i++) {
         g_free(chunks[i].buf);
     }
     g_async_queue_unref(cs->free_q);

@@ -14,7 +14,8 @@
 #   convert qcow2->raw: ember 1.20 s, qemu 1.50 s, ratio 0.80
 #
 # The outputs are compared (qemu-img compare) so a fast wrong answer
-# does not count. The in-guest throughput half of the block benchmark
+# does not count. CPU time (user + system) is printed too: on a shared
+# machine wall time is noisy. The in-guest throughput half of the block benchmark
 # needs a Linux guest (TCG) and is not here yet.
 set -eu
 
@@ -54,17 +55,13 @@ eval qemu-io -f qcow2 $cmds "$src" >/dev/null
 qemu-img convert -O raw "$src" "$T/src.raw"
 rm -f "$T/rand.bin" "$T/text.bin"
 
-now() { date +%s.%N; }
-
-# time_one TOOL ARGS... : seconds for one run (output removed first)
+# time_one OUT CMD...: "wall cpu" seconds of one run (OUT removed first)
 time_one() {
     out=$1; shift
     rm -f "$out"
     sync
-    t0=$(now)
-    "$@" >/dev/null
-    t1=$(now)
-    echo "$t1 - $t0" | bc -l
+    /usr/bin/time -f "%e %U %S" -o "$T/time" "$@" >/dev/null
+    awk '{ printf "%s %.2f\n", $1, $2 + $3 }' "$T/time"
 }
 
 median() {
@@ -76,29 +73,35 @@ median() {
 bench() {   # name, source, output, convert args...
     name=$1 in=$2 out=$3
     shift 3
-    e="" q=""
+    : > "$T/e"
+    : > "$T/q"
     # One warm-up run each, not counted (page cache, file layout).
     time_one "$out" "$EMBER_IMG" convert "$@" "$in" "$out" >/dev/null
     time_one "$out" qemu-img convert "$@" "$in" "$out" >/dev/null
     r=0
     while [ $r -lt "$RUNS" ]; do
-        e="$e $(time_one "$out" "$EMBER_IMG" convert "$@" "$in" "$out")"
-        cp "$out" "$out.ember" 2>/dev/null || true
-        q="$q $(time_one "$out" qemu-img convert "$@" "$in" "$out")"
+        time_one "$out" "$EMBER_IMG" convert "$@" "$in" "$out" >> "$T/e"
+        cp "$out" "$out.ember"
+        time_one "$out" qemu-img convert "$@" "$in" "$out" >> "$T/q"
         r=$((r + 1))
     done
     qemu-img compare "$out" "$out.ember" >/dev/null ||
         { echo "$name: outputs differ"; exit 1; }
     rm -f "$out.ember"
-    em=$(echo $e | tr ' ' '\n' | median)
-    qm=$(echo $q | tr ' ' '\n' | median)
+    em=$(cut -d' ' -f1 "$T/e" | median)
+    qm=$(cut -d' ' -f1 "$T/q" | median)
+    ec=$(cut -d' ' -f2 "$T/e" | median)
+    qc=$(cut -d' ' -f2 "$T/q" | median)
     ratio=$(echo "$em / $qm" | bc -l)
     printf "convert %s: ember %s s, qemu %s s, ratio %.2f\n" "$name" "$em" \
         "$qm" "$ratio"
+    printf "  (cpu time: ember %s s, qemu %s s, ratio %.2f)\n" "$ec" "$qc" \
+        "$(echo "$ec / $qc" | bc -l)"
     echo "$ratio" >> "$T/ratios"
 }
 
-echo "# ${SIZE_MB} MiB image, median of $RUNS runs, $(nproc) CPUs"
+echo "# ${SIZE_MB} MiB image, median of $RUNS runs, $(nproc) CPUs," \
+    "load $(cut -d' ' -f1 /proc/loadavg)"
 bench "qcow2->raw" "$src" "$T/out.raw" -f qcow2 -O raw
 bench "raw->qcow2" "$T/src.raw" "$T/out.qcow2" -f raw -O qcow2
 bench "qcow2->qcow2 -c" "$src" "$T/out-c.qcow2" -f qcow2 -O qcow2 -c
