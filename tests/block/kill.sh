@@ -72,8 +72,8 @@ one() {     # name, create options, writer options, seed, delay
 r=0
 while [ $r -lt "$ROUNDS" ]; do
     s=$((r * 7 + 1))
-    d1=$(printf '0.%d' $((3 + r * 2)))
-    d2=$(printf '0.%d' $((5 + r)))
+    d1=$(awk "BEGIN { print 0.3 + 0.17 * $r }")
+    d2=$(awk "BEGIN { print 0.5 + 0.11 * $r }")
     one "qcow2 64k clusters" "" "--discard" $s "$d1"
     one "qcow2 512-byte clusters" "-o cluster_size=512" \
         "--max-len 32768 --discard" $((s + 1)) "$d2"
