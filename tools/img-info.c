@@ -268,15 +268,15 @@ static void check_json(BdrvCheckResult *r, const char *filename,
     if (r->corruptions) {
         json_int(&w, "corruptions", r->corruptions);
     }
+    if (r->corruptions_fixed) {
+        json_int(&w, "corruptions-fixed", r->corruptions_fixed);
+    }
     json_int(&w, "check-errors", r->check_errors);
     if (r->leaks) {
         json_int(&w, "leaks", r->leaks);
     }
     if (r->leaks_fixed) {
         json_int(&w, "leaks-fixed", r->leaks_fixed);
-    }
-    if (r->corruptions_fixed) {
-        json_int(&w, "corruptions-fixed", r->corruptions_fixed);
     }
     if (r->allocated_clusters) {
         json_int(&w, "allocated-clusters", r->allocated_clusters);
