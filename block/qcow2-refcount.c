@@ -622,20 +622,27 @@ int qcow2_free_deferred(BlockDriverState *bs, uint64_t offset,
 int qcow2_free_l2_entry(BlockDriverState *bs, uint64_t l2e)
 {
     BDRVQcow2State *s = bs->opaque;
+    uint64_t off, len;
 
     switch (qcow2_get_cluster_type(s, l2e)) {
     case QCOW2_CLUSTER_NORMAL:
     case QCOW2_CLUSTER_ZERO_ALLOC:
-        return qcow2_free_deferred(bs, l2e & L2E_OFFSET_MASK,
-                                   s->cluster_size);
-    case QCOW2_CLUSTER_COMPRESSED: {
-        uint64_t off, len;
+        off = l2e & L2E_OFFSET_MASK;
+        len = s->cluster_size;
+        break;
+    case QCOW2_CLUSTER_COMPRESSED:
         qcow2_parse_compressed(s, l2e, &off, &len);
-        return qcow2_free_deferred(bs, off, len);
-    }
+        break;
     default:
         return 0;
     }
+    /* A (hostile) entry over the metadata must not free the metadata. */
+    if (qcow2_overlaps_metadata(s, off, len)) {
+        qcow2_signal_corruption(bs, "L2 entry 0x%" PRIx64 " points into "
+                                "the image metadata", l2e);
+        return -EIO;
+    }
+    return qcow2_free_deferred(bs, off, len);
 }
 
 int qcow2_apply_pending_frees(BlockDriverState *bs)
