@@ -441,8 +441,9 @@ static void test_hostfwd_port_taken(void)
 /* Without CAP_NET_ADMIN, TUNSETIFF fails: QEMU's wording of it. */
 static void test_tap_no_permission(void)
 {
-    if (geteuid() != 0 || access("/dev/net/tun", R_OK | W_OK) ||
-        !g_find_program_in_path("setpriv")) {
+    g_autofree char *setpriv = g_find_program_in_path("setpriv");
+
+    if (geteuid() != 0 || access("/dev/net/tun", R_OK | W_OK) || !setpriv) {
         g_test_skip("needs root, /dev/net/tun and setpriv");
         return;
     }
