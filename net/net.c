@@ -142,6 +142,62 @@ void net_client_set_link(NetClientState *nc, bool up)
     }
 }
 
+static const char *client_kind(NetClientState *nc)
+{
+    static const char *const kinds[] = {
+        [NET_CLIENT_DRIVER_NIC] = "nic",
+        [NET_CLIENT_DRIVER_USER] = "user",
+        [NET_CLIENT_DRIVER_TAP] = "tap",
+        [NET_CLIENT_DRIVER_SOCKET] = "socket",
+        [NET_CLIENT_DRIVER_TEST] = "test",
+    };
+
+    return nc->info->type < ARRAY_SIZE(kinds) ? kinds[nc->info->type] : "?";
+}
+
+static void info_line(GString *out, NetClientState *nc, const char *indent)
+{
+    g_string_append_printf(out, "%s%s: type=%s%s%s%s\n", indent, nc->name,
+                           client_kind(nc), nc->info_str ? "," : "",
+                           nc->info_str ? nc->info_str : "",
+                           nc->link_down ? " (link down)" : "");
+}
+
+void net_info(GString *out)
+{
+    for (unsigned i = 0; clients && i < clients->len; i++) {
+        NetClientState *nc = g_ptr_array_index(clients, i);
+
+        if (nc->info->type == NET_CLIENT_DRIVER_NIC) {
+            info_line(out, nc, "");
+            if (nc->peer) {
+                info_line(out, nc->peer, " \\ ");
+            }
+        }
+    }
+    for (unsigned i = 0; clients && i < clients->len; i++) {
+        NetClientState *nc = g_ptr_array_index(clients, i);
+
+        if (nc->info->type != NET_CLIENT_DRIVER_NIC && !nc->peer) {
+            info_line(out, nc, "");
+        }
+    }
+}
+
+bool net_set_link_by_name(const char *name, bool up, GError **errp)
+{
+    for (unsigned i = 0; clients && i < clients->len; i++) {
+        NetClientState *nc = g_ptr_array_index(clients, i);
+
+        if (!strcmp(nc->name, name)) {
+            net_client_set_link(nc, up);
+            return true;
+        }
+    }
+    error_setg(errp, "Device '%s' not found", name);
+    return false;
+}
+
 static void free_backend(NetClientState *nc, void *opaque)
 {
     if (nc->info->type != NET_CLIENT_DRIVER_NIC) {

@@ -137,6 +137,13 @@ void net_client_set_info_str(NetClientState *nc, const char *fmt, ...)
     EMBER_PRINTF(2, 3);
 /* Link state of this end; the peer's link_status_changed is told too. */
 void net_client_set_link(NetClientState *nc, bool up);
+/*
+ * For a monitor's "info network": each NIC with its back end, then the
+ * back ends no NIC uses, one line each (QEMU's layout).
+ */
+void net_info(GString *out);
+/* For "set_link NAME on|off": a client by name (netdev id, NIC name). */
+bool net_set_link_by_name(const char *name, bool up, GError **errp);
 /* Free every back end (at exit): NICs only lose their peer. */
 void net_cleanup(void);
 

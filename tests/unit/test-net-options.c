@@ -12,6 +12,7 @@
 #include "hw/pci-host/i440fx.h"
 #include "hw/pci/pci.h"
 #include "hw/qdev.h"
+#include "hw/net/virtio-net.h"
 #include "net/net.h"
 #include "net/slirp.h"
 #include "system/main-loop.h"
@@ -282,6 +283,65 @@ static void test_default_nic(void)
     reset_all();
 }
 
+static void find_nic_device(DeviceState *dev, void *opaque)
+{
+    DeviceState **out = opaque;
+
+    if (qdev_is_a(dev, TYPE_VIRTIO_NET_PCI) && !*out) {
+        *out = dev;
+    }
+}
+
+/*
+ * What a monitor's "info network" and "set_link" would show and do: the
+ * NIC and its back end listed, and the link state reaching the
+ * device's config space (VIRTIO_NET_S_LINK_UP) both ways.
+ */
+static void test_info_and_link(void)
+{
+    const char *const nd[] = { "user,id=n0", "user,id=spare", NULL };
+    g_autoptr(GString) info = g_string_new(NULL);
+    DeviceState *dev = NULL;
+    VirtIODevice *vdev;
+    GError *err = NULL;
+    g_autoptr(Opts) o = opts_parse("virtio-net-pci,netdev=n0,id=nic0",
+                                   "driver", NULL);
+
+    if (!type_find(TYPE_VIRTIO_NET_PCI)) {
+        g_test_skip("no virtio-net-pci in this build");
+        return;
+    }
+    g_assert_true(init_with(nd, NULL, NULL, true, &err));
+    g_assert_nonnull(qdev_device_add(o, &err));
+    g_assert_no_error(err);
+    qdev_foreach(find_nic_device, &dev);
+    g_assert_nonnull(dev);
+    vdev = VIRTIO_PCI(dev)->vdev;
+
+    net_info(info);
+    g_assert_nonnull(strstr(info->str, "nic0: type=nic,model=virtio-net-pci,"
+                                       "macaddr=52:54:00:12:34:56\n"
+                                       " \\ n0: type=user,net=10.0.2.0/24"));
+    g_assert_nonnull(strstr(info->str, "\nspare: type=user"));
+
+    g_assert_cmphex(virtio_config_read(vdev, VIRTIO_NET_CFG_STATUS, 2), ==,
+                    VIRTIO_NET_S_LINK_UP);
+    g_assert_true(net_set_link_by_name("n0", false, &err));
+    g_assert_cmphex(virtio_config_read(vdev, VIRTIO_NET_CFG_STATUS, 2), ==,
+                    0);
+    g_string_truncate(info, 0);
+    net_info(info);
+    g_assert_nonnull(strstr(info->str, "(link down)"));
+    g_assert_true(net_set_link_by_name("nic0", true, &err));
+    g_assert_cmphex(virtio_config_read(vdev, VIRTIO_NET_CFG_STATUS, 2), ==,
+                    VIRTIO_NET_S_LINK_UP);
+    g_assert_false(net_set_link_by_name("nope", true, &err));
+    g_assert_nonnull(strstr(err->message, "'nope' not found"));
+    g_clear_error(&err);
+    qdev_free(dev);
+    reset_all();
+}
+
 /* A back end nobody uses is a warning, not an error. */
 static void test_unused_warning(void)
 {
@@ -471,6 +531,7 @@ int main(int argc, char **argv)
     g_test_add_func("/net/options/default-backend", test_default_backend);
     g_test_add_func("/net/options/unused-warning", test_unused_warning);
     g_test_add_func("/net/options/default-nic", test_default_nic);
+    g_test_add_func("/net/options/info-and-link", test_info_and_link);
     g_test_add_func("/net/options/hostfwd-port-taken",
                     test_hostfwd_port_taken);
 #endif
