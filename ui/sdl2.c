@@ -247,7 +247,9 @@ static void sdl_release_keys(SDLDisplay *d)
 
 static bool sdl_hotkey(SDLDisplay *d, const SDL_KeyboardEvent *ev)
 {
-    SDL_Keymod mod = SDL_GetModState();
+    /* The modifiers as they were at this event (SDL_GetModState() is
+     * already past the events still queued). */
+    uint16_t mod = ev->keysym.mod;
 
     if ((mod & (KMOD_LCTRL | KMOD_LALT)) != (KMOD_LCTRL | KMOD_LALT)) {
         return false;
