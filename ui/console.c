@@ -7,6 +7,7 @@
 #include "ember/osdep.h"
 #include "ember/error.h"
 #include "ui/console.h"
+#include "ui/input.h"
 
 #define SURFACE_MAX_DIM 16384
 
@@ -325,11 +326,48 @@ bool console_screendump(DisplayConsole *con, const char *path,
 
 /* ---- qtest hooks ----------------------------------------------------------- */
 
+/* "input_abs X Y W H BUTTONS [DZ]", "input_rel DX DY DZ BUTTONS",
+ * "input_key CODE DOWN": host input as a front end would send it. */
+static bool input_qtest_command(char **words, int nwords, char **reply)
+{
+    const char *cmd = words[0];
+    int64_t v[6] = { 0 };
+    int need = !strcmp(cmd, "input_abs") ? 5 :
+               !strcmp(cmd, "input_rel") ? 4 :
+               !strcmp(cmd, "input_key") ? 2 : -1;
+
+    if (need < 0) {
+        return false;
+    }
+    for (int i = 0; i < nwords - 1 && i < 6; i++) {
+        if (!g_ascii_string_to_signed(words[i + 1], 10, INT32_MIN, INT32_MAX,
+                                      &v[i], NULL)) {
+            need = 99;
+        }
+    }
+    if (nwords - 1 < need || need == 99) {
+        *reply = g_strdup_printf("FAIL bad arguments to %s\n", cmd);
+        return true;
+    }
+    if (!strcmp(cmd, "input_abs")) {
+        input_abs_event(v[0], v[1], v[2], v[3], v[5], v[4]);
+    } else if (!strcmp(cmd, "input_rel")) {
+        input_rel_event(v[0], v[1], v[2], v[3]);
+    } else {
+        input_key_event(v[0], v[1] != 0);
+    }
+    *reply = g_strdup_printf("OK %d\n", input_has_absolute());
+    return true;
+}
+
 bool console_qtest_command(char **words, int nwords, char **reply)
 {
     DisplayConsole *con = console_get_default();
     const char *cmd = words[0];
 
+    if (input_qtest_command(words, nwords, reply)) {
+        return true;
+    }
     if (strcmp(cmd, "screendump") && strcmp(cmd, "display_update") &&
         strcmp(cmd, "display_invalidate")) {
         return false;

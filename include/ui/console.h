@@ -157,9 +157,13 @@ bool console_screendump(DisplayConsole *con, const char *path,
                         GError **errp);
 
 /*
- * Display-related qtest commands (accel/qtest hands over any command
- * it does not know): "screendump PATH", "display_update" (answers
- * "OK lines=N rects=R pixels=P x=X y=Y w=W h=H"), "display_invalidate".
+ * UI qtest commands (accel/qtest hands over any command it does not
+ * know): "screendump PATH", "display_update" (answers "OK lines=N
+ * rects=R pixels=P x=X y=Y w=W h=H width=W height=H switches=S"),
+ * "display_invalidate"; host input as a front end sends it:
+ * "input_abs X Y W H BUTTONS [DZ]", "input_rel DX DY DZ BUTTONS",
+ * "input_key LINUX_CODE DOWN" (they answer "OK 1" when an absolute
+ * pointer is active, else "OK 0").
  * Returns false if cmd is not one of them; else the reply is in *reply.
  */
 bool console_qtest_command(char **words, int nwords, char **reply);
