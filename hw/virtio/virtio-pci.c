@@ -22,6 +22,13 @@
 /* MSI messages that reach the local APICs (Intel SDM vol. 3, 11.11.1). */
 #define MSI_ADDR_BASE   0xfee00000ULL
 #define MSI_ADDR_MASK   0xfff00000ULL
+/*
+ * Each route rewrite is a KVM_SET_GSI_ROUTING, which waits for an RCU
+ * grace period in the kernel. A driver that keeps changing a vector's
+ * message (Linux does so only when it moves the interrupt) gets the
+ * user-space path for that vector after this many, until reset.
+ */
+#define VECTOR_ROUTE_UPDATES_MAX 64
 
 static const VirtioPCIDeviceInfo *proxy_info(VirtIOPCIProxy *p)
 {
@@ -72,6 +79,7 @@ static void vector_fds_release(VirtIOPCIProxy *p)
 {
     for (unsigned v = 0; v < p->vfd_count; v++) {
         vector_fd_release(p, v);
+        p->vfd[v].updates = 0;
     }
 }
 
@@ -90,6 +98,7 @@ static bool msix_via_irqfd(VirtIOPCIProxy *p, unsigned v)
     uint64_t one = 1;
 
     if (v >= p->vfd_count || !kvm_irqfds_enabled() ||
+        p->vfd[v].updates > VECTOR_ROUTE_UPDATES_MAX ||
         msix_is_masked(d, v) || !pci_bus_master_enabled(d)) {
         return false;
     }
@@ -118,7 +127,8 @@ static bool msix_via_irqfd(VirtIOPCIProxy *p, unsigned v)
         f->fd = fd;
         f->gsi = gsi;
     } else if (f->addr != addr || f->data != data) {
-        if (kvm_irqchip_update_msi_route(f->gsi, addr, data) < 0) {
+        if (++f->updates > VECTOR_ROUTE_UPDATES_MAX ||
+            kvm_irqchip_update_msi_route(f->gsi, addr, data) < 0) {
             vector_fd_release(p, v);
             return false;
         }
@@ -764,6 +774,7 @@ bool virtio_pci_realize(PCIDevice *d, GError **errp)
     p->vfd = g_new(VirtIOPCIVectorFd, MAX(nvec, 1));
     for (unsigned v = 0; v < MAX(nvec, 1); v++) {
         p->vfd[v].fd = -1;
+        p->vfd[v].updates = 0;
     }
     if (p->ioeventfd && kvm_ioeventfds_enabled()) {
         p->listener.name = "virtio-pci-notify";

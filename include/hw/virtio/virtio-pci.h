@@ -133,6 +133,7 @@ typedef struct VirtIOPCIVectorFd {
     int gsi;
     uint64_t addr;              /* the message the route holds */
     uint32_t data;
+    unsigned updates;           /* route rewrites since the last reset */
 } VirtIOPCIVectorFd;
 
 struct VirtIOPCIProxy {
