@@ -122,10 +122,13 @@ void display_scale_rect(int sw, int sh, int dw, int dh,
         *x = *y = *w = *h = 0;
         return;
     }
-    x0 = (int64_t)*x * dw / sw - 1;
-    y0 = (int64_t)*y * dh / sh - 1;
-    x1 = DIV_ROUND_UP((int64_t)(*x + *w) * dw, sw) + 1;
-    y1 = DIV_ROUND_UP((int64_t)(*y + *h) * dh, sh) + 1;
+    /* A bilinear filter reads one source pixel either side: grow the
+     * rectangle by that before mapping, and by a destination pixel for
+     * rounding after. */
+    x0 = (int64_t)(*x - 1) * dw / sw - 1;
+    y0 = (int64_t)(*y - 1) * dh / sh - 1;
+    x1 = DIV_ROUND_UP((int64_t)(*x + *w + 1) * dw, sw) + 1;
+    y1 = DIV_ROUND_UP((int64_t)(*y + *h + 1) * dh, sh) + 1;
     x0 = MAX(x0, 0);
     y0 = MAX(y0, 0);
     x1 = MIN(x1, dw);

@@ -74,9 +74,9 @@ bool display_surface_write_ppm(DisplaySurface *s, const char *path,
  */
 void display_surface_scale(DisplaySurface *src, pixman_image_t *dst,
                            int dx, int dy, int dw, int dh, bool smooth);
-/* The destination rectangle that source rectangle (x, y, w, h) maps to
- * when a sw x sh source is scaled to dw x dh, grown by a pixel for the
- * filter's reach and clipped to the destination. */
+/* The destination rectangle that source rectangle (x, y, w, h) affects
+ * when a sw x sh source is scaled to dw x dh (the filter's reach
+ * included), clipped to the destination. */
 void display_scale_rect(int sw, int sh, int dw, int dh,
                         int *x, int *y, int *w, int *h);
 
