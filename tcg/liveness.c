@@ -30,6 +30,39 @@ static void mark_tb_temps_live(TCGContext *s, uint8_t *live)
     }
 }
 
+/*
+ * TB temps live where a branch goes: the set recorded at its label, if
+ * the label comes later in the block (already seen by this backward
+ * pass); otherwise (a backward branch) all of them.
+ */
+typedef struct LabelLive {
+    int *tb_temps;              /* indices of the TB temps */
+    int n;
+    uint8_t *at;                /* [label * n + k]: tb_temps[k] live */
+    uint8_t *seen;              /* [label] */
+} LabelLive;
+
+static void label_record(TCGContext *s, LabelLive *ll, int label,
+                         const uint8_t *live)
+{
+    ll->seen[label] = 1;
+    for (int k = 0; k < ll->n; k++) {
+        ll->at[label * ll->n + k] = live[ll->tb_temps[k]];
+    }
+}
+
+static void label_merge(TCGContext *s, LabelLive *ll, int label,
+                        uint8_t *live)
+{
+    if (!ll->seen[label]) {
+        mark_tb_temps_live(s, live);
+        return;
+    }
+    for (int k = 0; k < ll->n; k++) {
+        live[ll->tb_temps[k]] |= ll->at[label * ll->n + k];
+    }
+}
+
 static void kill_ebb_temps(TCGContext *s, uint8_t *live)
 {
     for (int i = s->nb_globals; i < s->nb_temps; i++) {
@@ -59,6 +92,16 @@ static bool op_removable(const TCGOp *op)
 void tcg_liveness(TCGContext *s)
 {
     uint8_t *live = g_alloca(s->nb_temps);
+    LabelLive ll = { 0 };
+
+    ll.tb_temps = g_alloca(sizeof(int) * (s->nb_temps + 1));
+    for (int i = s->nb_globals; i < s->nb_temps; i++) {
+        if (s->temps[i].kind == TEMP_TB) {
+            ll.tb_temps[ll.n++] = i;
+        }
+    }
+    ll.seen = g_malloc0(s->nb_labels + 1);
+    ll.at = g_malloc0((size_t)(s->nb_labels + 1) * (ll.n + 1));
 
     memset(live, 0, s->nb_temps);
     mark_globals_live(s, live);
@@ -77,12 +120,12 @@ void tcg_liveness(TCGContext *s)
         case INDEX_op_set_label:
             kill_ebb_temps(s, live);
             mark_globals_live(s, live);
-            mark_tb_temps_live(s, live);
+            label_record(s, &ll, op->args[0], live);
             continue;
         case INDEX_op_br:
             memset(live, 0, s->nb_temps);
             mark_globals_live(s, live);
-            mark_tb_temps_live(s, live);
+            label_merge(s, &ll, op->args[0], live);
             continue;
         case INDEX_op_exit_tb:
             memset(live, 0, s->nb_temps);
@@ -98,9 +141,11 @@ void tcg_liveness(TCGContext *s)
 
         if (def->flags & TCG_OPF_BB_END) {
             /* brcond, goto_tb, goto_ptr: the other path needs globals in
-             * memory and TB temps in their slots. */
+             * memory, and a branch's target the TB temps it reads. */
             mark_globals_live(s, live);
-            mark_tb_temps_live(s, live);
+            if (op->opc == INDEX_op_brcond) {
+                label_merge(s, &ll, op->args[3], live);
+            }
         }
 
         all_dead = nb_o > 0;
@@ -154,4 +199,6 @@ void tcg_liveness(TCGContext *s)
         }
         op->life = life;
     }
+    g_free(ll.seen);
+    g_free(ll.at);
 }

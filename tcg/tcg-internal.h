@@ -22,6 +22,8 @@ struct TCGBackend {
     uintptr_t (*exec)(void *env, const void *tc_ptr);
     /* Point goto_tb slot n of tb at addr (executable address). */
     void (*set_jmp_target)(TranslationBlock *tb, int n, const void *addr);
+    /* Emits INDEX_op_x86_vec (x86-64 host code). */
+    bool replays_x86;
 };
 
 extern const TCGBackend tcg_backend_interp;

@@ -4,6 +4,7 @@
  */
 #include "ember/osdep.h"
 #include "tcg/tcg-op.h"
+#include "tcg-internal.h"
 #include "exec/translation-block.h"
 
 void tcg_gen_op1(TCGOpcode opc, TCGType type, TCGArg a1)
@@ -293,6 +294,20 @@ void tcg_gen_exit_tb(const TranslationBlock *tb, unsigned idx)
 {
     tcg_gen_op1(INDEX_op_exit_tb, TCG_TYPE_I64,
                 tb ? (uintptr_t)tb + idx : idx);
+}
+
+bool tcg_can_replay_x86(void)
+{
+    return tcg_ctx->be->replays_x86;
+}
+
+void tcg_gen_x86_vec(uint32_t enc, intptr_t dofs, intptr_t sofs)
+{
+    TCGOp *op = tcg_emit_op(INDEX_op_x86_vec, TCG_TYPE_I64, 3);
+
+    op->args[0] = enc;
+    op->args[1] = dofs;
+    op->args[2] = sofs;
 }
 
 void tcg_gen_goto_tb(unsigned idx)

@@ -138,6 +138,24 @@ void tcg_gen_goto_tb(unsigned idx);
 void tcg_gen_goto_ptr(TCGv ptr);
 void tcg_gen_discard(TCGv t);
 
+/*
+ * Same-ISA replay. An x86 front end on a back end that emits x86-64
+ * code (tcg_can_replay_x86()) may have the host run an SSE instruction
+ * itself, on vector registers that live in env: the host loads the
+ * destination (and source) register from env, runs the instruction and
+ * stores the destination back. The host's MXCSR is the guest's while
+ * generated code runs, so rounding, flags and exceptions are the
+ * guest's. The front end checks that the host has the instruction.
+ * Encoding (TCG_X86_VEC_*): opcode, map, mandatory prefix, imm8.
+ */
+#define TCG_X86_VEC_MAP(m)      ((m) << 8)      /* 1: 0F, 2: 0F38, 3: 0F3A */
+#define TCG_X86_VEC_PFX(p)      ((p) << 10)     /* 0, 1: 66, 2: F3, 3: F2 */
+#define TCG_X86_VEC_GROUP(n)    (0x8000 | ((n) << 12)) /* op xmm, imm: /n */
+#define TCG_X86_VEC_IMM(i)      (0x10000 | ((uint32_t)(i) & 0xff) << 17)
+#define TCG_X86_VEC_WRITE_ONLY  (1u << 25)      /* destination not read */
+bool tcg_can_replay_x86(void);
+void tcg_gen_x86_vec(uint32_t enc, intptr_t dofs, intptr_t sofs);
+
 /* Helper calls: ret may be NULL; args are temps. */
 void tcg_gen_call(const TCGHelperInfo *info, TCGv ret, int nargs,
                   TCGv *args);

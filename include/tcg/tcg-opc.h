@@ -84,4 +84,11 @@ DEF(xchg, 1, 2, 1, TCG_OPF_SIDE_EFFECTS | TCG_OPF_MAY_FAULT)
 /* old = *addr; *addr += val (atomically). */
 DEF(xadd, 1, 2, 1, TCG_OPF_SIDE_EFFECTS | TCG_OPF_MAY_FAULT)
 
+/*
+ * Same-ISA replay (x86 guest on an x86-64 host only; see tcg-op.h):
+ * one SSE instruction run by the host on vector registers kept in env.
+ * Args: encoding, destination offset, source offset.
+ */
+DEF(x86_vec, 0, 0, 3, TCG_OPF_SIDE_EFFECTS)
+
 #undef DEF

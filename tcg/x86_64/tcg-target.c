@@ -17,6 +17,7 @@
 #include "tcg/tcg.h"
 #include "exec/user-mem.h"
 #include "../tcg-internal.h"
+#include "tcg/tcg-op.h"
 
 enum {
     R_AX, R_CX, R_DX, R_BX, R_SP, R_BP, R_SI, R_DI,
@@ -415,8 +416,11 @@ static bool patch_reloc(TCGContext *s, const TCGReloc *r, uint32_t value)
     return true;
 }
 
+static void vec_flush(TCGContext *s, bool forget);
+
 static void out_label(TCGContext *s, int label)
 {
+    vec_flush(s, true);
     s->labels[label].present = true;
     s->labels[label].value = tcg_current_code_size(s);
 }
@@ -438,6 +442,7 @@ static void x86_jmp_abs(TCGContext *s, int opc_rel, const void *rx_target)
 
 static void out_call(TCGContext *s, const TCGHelperInfo *info)
 {
+    vec_flush(s, true);         /* helpers see env, clobber xmm */
     x86_jmp_abs(s, OPC_CALL_Jz, info->func);
 }
 
@@ -671,10 +676,14 @@ static void out_shift(TCGContext *s, int ext, int d, TCGArg cnt, bool c,
     }
 }
 
+#include "vecreg.c.inc"
+
 static void out_op(TCGContext *s, const TCGOp *op, const TCGArg *a,
                    const bool *c)
 {
     int rexw = op->type == TCG_TYPE_I64 ? P_REXW : 0;
+
+    vec_before_op(s, op, a);
 
     switch (op->opc) {
     case INDEX_op_br:
@@ -1025,6 +1034,9 @@ static void out_op(TCGContext *s, const TCGOp *op, const TCGArg *a,
         zext_size(s, a[0], mop);
         break;
     }
+    case INDEX_op_x86_vec:
+        out_x86_vec(s, a[0], a[1], a[2]);
+        break;
     default:
         g_error("x86_64 back end: unhandled op %s", tcg_op_defs[op->opc].name);
     }
@@ -1124,6 +1136,7 @@ static int x86_gen_code(TCGContext *s, TranslationBlock *tb)
     int ret;
 
     g_array_set_size(slow_paths, 0);
+    vec_reset();
     tb->jmp_reset_offset[0] = tb->jmp_reset_offset[1] = 0xffff;
     ret = tcg_regalloc_gen(s, &x86_ops);
     if (ret < 0) {
@@ -1153,4 +1166,5 @@ const TCGBackend tcg_backend_x86_64 = {
     .gen_code = x86_gen_code,
     .exec = x86_exec,
     .set_jmp_target = x86_set_jmp_target,
+    .replays_x86 = true,
 };

@@ -52,11 +52,68 @@ static bool need_align(X86Insn *d, int i, bool unaligned)
     return !unaligned && d->op[i].ot == MO_128 && d->op[i].loc == LOC_MEM;
 }
 
+/* ---- Same-ISA replay --------------------------------------------------- */
+
+static uint32_t host_features[FEATURE_WORDS];
+
+static void read_host_features(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    uint32_t a, b, c, d;
+
+    asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0),
+                 "c"(0));
+    if (a >= 7) {
+        asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+                     : "a"(7), "c"(0));
+        host_features[FEAT_7_0_EBX] = b;
+        host_features[FEAT_7_0_ECX] = c;
+    }
+    asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1),
+                 "c"(0));
+    host_features[FEAT_1_ECX] = c;
+    host_features[FEAT_1_EDX] = d;
+#endif
+}
+
+/*
+ * Can the host run this instruction for the guest? With a back end that
+ * emits x86-64 code, an SSE instruction whose operands are all vector
+ * registers (a memory source goes through env->xmm_t0 first) is its own
+ * best implementation, given the host has the extension.
+ */
+static bool can_replay(X86Insn *d)
+{
+    static bool init;
+    const X86OpEntry *e = d->e;
+
+    if (!tcg_can_replay_x86()) {
+        return false;
+    }
+    if (!init) {
+        read_host_features();
+        init = true;
+    }
+    return !e->feat_bit || (host_features[e->feat_word] & e->feat_bit);
+}
+
+static uint32_t replay_enc(const X86OpEntry *e)
+{
+    int p = e->prefix == PFX_66 ? 1 : e->prefix == PFX_F3 ? 2 :
+            e->prefix == PFX_F2 ? 3 : 0;
+
+    return e->opcode | TCG_X86_VEC_MAP(e->map) | TCG_X86_VEC_PFX(p);
+}
+
 void gen_sse(DisasContext *s, X86Insn *d);
 void gen_sse(DisasContext *s, X86Insn *d)
 {
     intptr_t so = sse_src_off(s, d, 1, need_align(d, 1, d->e->arg & 1));
 
+    if (can_replay(d)) {
+        tcg_gen_x86_vec(replay_enc(d->e), XMM_OFF(d->op[0].reg), so);
+        return;
+    }
     tcg_gen_call2(d->e->helper, NULL, env_ptr(XMM_OFF(d->op[0].reg)),
                   env_ptr(so));
 }
@@ -66,6 +123,11 @@ void gen_sse_imm(DisasContext *s, X86Insn *d)
 {
     intptr_t so = sse_src_off(s, d, 1, need_align(d, 1, d->e->arg & 1));
 
+    if (can_replay(d)) {
+        tcg_gen_x86_vec(replay_enc(d->e) | TCG_X86_VEC_IMM(d->op[2].imm),
+                        XMM_OFF(d->op[0].reg), so);
+        return;
+    }
     tcg_gen_call3(d->e->helper, NULL, env_ptr(XMM_OFF(d->op[0].reg)),
                   env_ptr(so), tcg_constant(d->op[2].imm & 0xff));
 }
@@ -73,6 +135,12 @@ void gen_sse_imm(DisasContext *s, X86Insn *d)
 void gen_sse_shift_imm(DisasContext *s, X86Insn *d);
 void gen_sse_shift_imm(DisasContext *s, X86Insn *d)
 {
+    if (can_replay(d)) {
+        intptr_t o = XMM_OFF(d->op[0].reg);
+        tcg_gen_x86_vec(replay_enc(d->e) | TCG_X86_VEC_GROUP(d->e->reg) |
+                        TCG_X86_VEC_IMM(d->op[1].imm), o, o);
+        return;
+    }
     tcg_gen_call2(d->e->helper, NULL, env_ptr(XMM_OFF(d->op[0].reg)),
                   tcg_constant(d->op[1].imm & 0xff));
 }
@@ -95,7 +163,15 @@ void gen_movx(DisasContext *s, X86Insn *d)
     bool align = d->e->arg;
     TCGv v = tcg_temp_new(), w = tcg_temp_new();
 
-    if (d->op[0].loc == LOC_XMM && d->op[1].loc == LOC_XMM) {
+    if (d->op[0].loc == LOC_XMM && d->op[1].loc == LOC_XMM &&
+        can_replay(d)) {
+        int dr = d->op[0].reg, sr = d->op[1].reg;
+        if (dr != sr) {
+            /* movdqa xmm, xmm (the same for every form) */
+            tcg_gen_x86_vec(0x6f | TCG_X86_VEC_MAP(1) | TCG_X86_VEC_PFX(1) |
+                            TCG_X86_VEC_WRITE_ONLY, XMM_OFF(dr), XMM_OFF(sr));
+        }
+    } else if (d->op[0].loc == LOC_XMM && d->op[1].loc == LOC_XMM) {
         int dr = d->op[0].reg, sr = d->op[1].reg;
         if (dr != sr) {
             tcg_gen_ld_i64(v, env(), XMM_Q(sr, 0));
@@ -249,6 +325,16 @@ void gen_plogic(DisasContext *s, X86Insn *d)
     int dr = d->op[0].reg;
     intptr_t so;
 
+    if (can_replay(d)) {
+        /* pand/pandn/por/pxor; zeroing with pxor x, x reads nothing. */
+        static const uint8_t opc[4] = { 0xdb, 0xdf, 0xeb, 0xef };
+        bool zero = (op == 1 || op == 3) && d->op[1].loc == LOC_XMM &&
+                    d->op[1].reg == dr;
+        so = sse_src_off(s, d, 1, need_align(d, 1, false));
+        tcg_gen_x86_vec(opc[op] | TCG_X86_VEC_MAP(1) | TCG_X86_VEC_PFX(1) |
+                        (zero ? TCG_X86_VEC_WRITE_ONLY : 0), XMM_OFF(dr), so);
+        return;
+    }
     if (d->op[1].loc == LOC_XMM && d->op[1].reg == dr) {
         if (op == 1 || op == 3) {       /* x & ~x, x ^ x */
             tcg_gen_st_i64(tcg_constant(0), env(), XMM_Q(dr, 0));
