@@ -79,7 +79,7 @@ static void blk_log(VirtIOBlock *s, const char *fmt, ...)
     ember_log("%s (drive %s): %s\n", s->vdev.name, s->drive, msg);
 }
 
-/* ---- completion ------------------------------------------------------------ */
+/* ---- completion ---------------------------------------------------------- */
 
 /* Write the status byte (the last byte the driver gave), return the
  * buffer, interrupt. len: bytes written before the status byte. */
@@ -123,7 +123,7 @@ static void req_simple_done(void *opaque, int ret)
     req_complete(r, r->ret < 0 ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK, 0);
 }
 
-/* ---- requests ---------------------------------------------------------------- */
+/* ---- requests ------------------------------------------------------------ */
 
 /*
  * Is [sector, sector + bytes / 512) inside the disk and aligned to the
@@ -329,7 +329,7 @@ static void virtio_blk_handle_output(VirtIODevice *vdev, VirtQueue *vq)
     } while (!virtqueue_empty(vq));
 }
 
-/* ---- device callbacks ------------------------------------------------------- */
+/* ---- device callbacks ---------------------------------------------------- */
 
 static void virtio_blk_get_config(VirtIODevice *vdev, uint8_t *c)
 {
@@ -399,7 +399,7 @@ static const VirtioDeviceClass virtio_blk_class = {
     .queue_reset = virtio_blk_queue_reset,
 };
 
-/* ---- set-up ------------------------------------------------------------------- */
+/* ---- set-up -------------------------------------------------------------- */
 
 static bool is_pow2(uint64_t v)
 {

@@ -52,7 +52,7 @@ static void proxy_log(VirtIOPCIProxy *p, const char *fmt, ...)
     ember_log("%s: %s\n", p->vdev->name, msg);
 }
 
-/* ---- interrupts ----------------------------------------------------------- */
+/* ---- interrupts ---------------------------------------------------------- */
 
 static void update_intx(VirtIOPCIProxy *p)
 {
@@ -164,7 +164,7 @@ static bool virtio_pci_dma_enabled(VirtIODevice *vdev)
     return pci_bus_master_enabled(&p->pci);
 }
 
-/* ---- ioeventfd ------------------------------------------------------------ */
+/* ---- ioeventfd ----------------------------------------------------------- */
 
 static gboolean notify_fd_read(gint fd, GIOCondition cond, gpointer opaque)
 {
@@ -291,7 +291,7 @@ static const VirtioTransportOps virtio_pci_transport = {
     .queue_enabled = virtio_pci_queue_enabled,
 };
 
-/* ---- common configuration (4.1.4.3) ---------------------------------------- */
+/* ---- common configuration (4.1.4.3) -------------------------------------- */
 
 static bool vector_valid(VirtIOPCIProxy *p, uint16_t v)
 {
@@ -492,7 +492,7 @@ static const MemoryRegionOps common_ops = {
     .max_access = 4,
 };
 
-/* ---- ISR status (4.1.4.5) ---------------------------------------------------- */
+/* ---- ISR status (4.1.4.5) ------------------------------------------------ */
 
 static uint64_t isr_read(void *opaque, hwaddr off, unsigned size)
 {
@@ -521,7 +521,7 @@ static const MemoryRegionOps isr_ops = {
     .max_access = 4,
 };
 
-/* ---- device configuration (4.1.4.6) ------------------------------------------ */
+/* ---- device configuration (4.1.4.6) -------------------------------------- */
 
 static uint64_t device_read(void *opaque, hwaddr off, unsigned size)
 {
@@ -545,7 +545,7 @@ static const MemoryRegionOps device_ops = {
     .max_access = 4,
 };
 
-/* ---- notifications (4.1.4.4) ------------------------------------------------- */
+/* ---- notifications (4.1.4.4) --------------------------------------------- */
 
 static uint64_t notify_read(void *opaque, hwaddr off, unsigned size)
 {
@@ -574,7 +574,7 @@ static const MemoryRegionOps notify_ops = {
     .max_access = 4,
 };
 
-/* ---- the PCI configuration access capability (4.1.4.9) ----------------------- */
+/* ---- the PCI configuration access capability (4.1.4.9) ------------------- */
 
 /* An access to BAR 4 at off, as the guest would make it. */
 static uint32_t bar_access(VirtIOPCIProxy *p, uint32_t off, uint32_t val,
@@ -650,7 +650,7 @@ void virtio_pci_config_write(PCIDevice *d, uint32_t addr, uint32_t val,
     }
 }
 
-/* ---- set-up ------------------------------------------------------------------ */
+/* ---- set-up -------------------------------------------------------------- */
 
 static uint8_t add_cap(VirtIOPCIProxy *p, uint8_t type, uint8_t len,
                        uint32_t offset, uint32_t length, GError **errp)

@@ -999,7 +999,7 @@ void *virtqueue_pop(VirtQueue *vq, size_t sz)
     return elem;
 }
 
-/* ---- used ring ------------------------------------------------------------ */
+/* ---- used ring ----------------------------------------------------------- */
 
 /* Report what the device wrote into the element's buffers. */
 static void elem_unmap(VirtIODevice *vdev, const VirtQueueElement *elem,
@@ -1079,7 +1079,7 @@ void virtqueue_unpop(VirtQueue *vq, const VirtQueueElement *elem,
     vq->last_avail_idx--;
 }
 
-/* ---- iovec helpers -------------------------------------------------------- */
+/* ---- iovec helpers ------------------------------------------------------- */
 
 size_t virtio_iov_size(const struct iovec *iov, unsigned n)
 {

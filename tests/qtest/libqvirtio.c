@@ -12,7 +12,7 @@
 #define WAIT_POLL_US 200
 #define WAIT_TIMEOUT_US (30 * G_USEC_PER_SEC)
 
-/* ---- guest memory ----------------------------------------------------------- */
+/* ---- guest memory -------------------------------------------------------- */
 
 void qguest_alloc_init(QGuestAlloc *a, uint64_t start, uint64_t end)
 {
@@ -33,7 +33,7 @@ uint64_t qguest_alloc(QTestState *s, QGuestAlloc *a, uint64_t size,
     return addr;
 }
 
-/* ---- finding the device ----------------------------------------------------- */
+/* ---- finding the device -------------------------------------------------- */
 
 static uint64_t struct_addr(QVirtioDevice *d, int bar, uint32_t off)
 {
@@ -122,7 +122,7 @@ void qvirtio_pci_init(QVirtioDevice *d, QTestState *s, uint16_t device_type,
     g_assert_true(seen[VIRTIO_PCI_CAP_DEVICE_CFG]);
 }
 
-/* ---- registers --------------------------------------------------------------- */
+/* ---- registers ----------------------------------------------------------- */
 
 uint8_t qvirtio_common_readb(QVirtioDevice *d, unsigned off)
 {
@@ -270,7 +270,7 @@ void qvirtio_config_writeb(QVirtioDevice *d, unsigned off, uint8_t v)
     qtest_writeb(d->qts, d->device + off, v);
 }
 
-/* ---- MSI-X --------------------------------------------------------------------- */
+/* ---- MSI-X --------------------------------------------------------------- */
 
 void qvirtio_msix_enable(QVirtioDevice *d, QGuestAlloc *a)
 {
@@ -312,7 +312,7 @@ void qvirtio_msix_mask(QVirtioDevice *d, uint16_t v, bool masked)
                  PCI_MSIX_ENTRY_CTRL, masked ? PCI_MSIX_ENTRY_CTRL_MASKBIT : 0);
 }
 
-/* ---- virtqueues ------------------------------------------------------------------ */
+/* ---- virtqueues ---------------------------------------------------------- */
 
 void qvirtqueue_program(QVirtQueue *vq)
 {
@@ -577,7 +577,7 @@ void qvirtio_wait(QTestState *s, bool (*cond)(void *opaque), void *opaque)
     }
 }
 
-/* ---- virtio-blk requests ------------------------------------------------------ */
+/* ---- virtio-blk requests ------------------------------------------------- */
 
 uint8_t qvirtio_blk_request(QVirtQueue *vq, uint32_t type, uint64_t sector,
                             void *buf, uint32_t len, bool indirect,

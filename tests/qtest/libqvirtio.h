@@ -183,7 +183,7 @@ void qvirtqueue_set_avail_idx(QVirtQueue *vq, uint16_t idx);
 /* Wait (polling) until cond(opaque) holds; asserts on timeout. */
 void qvirtio_wait(QTestState *s, bool (*cond)(void *opaque), void *opaque);
 
-/* ---- virtio-blk ------------------------------------------------------------- */
+/* ---- virtio-blk ---------------------------------------------------------- */
 
 /*
  * One request, synchronously: a header, len bytes of data (written to

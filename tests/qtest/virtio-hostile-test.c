@@ -489,7 +489,7 @@ static void test_msi_loops(void)
     dev_close(&v);
 }
 
-/* ---- seeded random fuzz ---------------------------------------------------- */
+/* ---- seeded random fuzz -------------------------------------------------- */
 
 static uint64_t fuzz_addr(GRand *r, Dev *v)
 {

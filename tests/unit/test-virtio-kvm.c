@@ -79,7 +79,7 @@ static bool kvm_up(void)
     return true;
 }
 
-/* ---- the helpers ------------------------------------------------------------ */
+/* ---- the helpers --------------------------------------------------------- */
 
 static const struct kvm_irq_routing_entry *route_of(int gsi)
 {
@@ -172,7 +172,7 @@ static void test_helpers(void)
     g_free(pins);
 }
 
-/* ---- a virtio-blk-pci under a real vCPU ------------------------------------- */
+/* ---- a virtio-blk-pci under a real vCPU ---------------------------------- */
 
 static int stop_count;
 

@@ -64,7 +64,7 @@ static TestDev *to_dev(VirtIODevice *vdev)
     return container_of(vdev, TestDev, vdev);
 }
 
-/* ---- the device ------------------------------------------------------------- */
+/* ---- the device ---------------------------------------------------------- */
 
 static void handle(VirtIODevice *vdev, VirtQueue *vq)
 {
@@ -246,7 +246,7 @@ static void *host(hwaddr a)
     return (uint8_t *)memory_region_get_ram_ptr(&ram) + a;
 }
 
-/* ---- tests ----------------------------------------------------------------- */
+/* ---- tests --------------------------------------------------------------- */
 
 static void test_need_event(void)
 {

@@ -317,7 +317,7 @@ uint32_t virtio_config_read(VirtIODevice *vdev, uint32_t addr,
 void virtio_config_write(VirtIODevice *vdev, uint32_t addr, uint32_t val,
                          unsigned size);
 
-/* ---- device side ---------------------------------------------------------- */
+/* ---- device side --------------------------------------------------------- */
 
 /*
  * The next available buffer of vq, or NULL (nothing available, queue
