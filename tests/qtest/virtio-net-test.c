@@ -249,8 +249,11 @@ static uint32_t rd32(const uint8_t *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | p[2] << 8 | p[3];
 }
 
-/* DISCOVER; the OFFER must carry QEMU's user-network addresses. */
-static void check_dhcp_offer(Fixture *f, unsigned *nbuf)
+/*
+ * DISCOVER; the OFFER must carry QEMU's user-network addresses (without
+ * a router and DNS server when the guest is restricted: it has none).
+ */
+static void check_dhcp_offer_r(Fixture *f, unsigned *nbuf, bool restricted)
 {
     uint8_t fr[1600];
     g_autoptr(GByteArray) offer = NULL;
@@ -270,18 +273,28 @@ static void check_dhcp_offer(Fixture *f, unsigned *nbuf)
     o = dhcp_option(&fi, 54, &len);
     g_assert_true(o && len == 4);
     g_assert_cmphex(rd32(o), ==, HOST_IP);
-    o = dhcp_option(&fi, 6, &len);
-    g_assert_true(o && len >= 4);
-    g_assert_cmphex(rd32(o), ==, DNS_IP);
-    o = dhcp_option(&fi, 3, &len);
-    g_assert_true(o && len >= 4);
-    g_assert_cmphex(rd32(o), ==, HOST_IP);
+    if (restricted) {
+        g_assert_null(dhcp_option(&fi, 6, &len));
+        g_assert_null(dhcp_option(&fi, 3, &len));
+    } else {
+        o = dhcp_option(&fi, 6, &len);
+        g_assert_true(o && len >= 4);
+        g_assert_cmphex(rd32(o), ==, DNS_IP);
+        o = dhcp_option(&fi, 3, &len);
+        g_assert_true(o && len >= 4);
+        g_assert_cmphex(rd32(o), ==, HOST_IP);
+    }
     /* Nothing the guest must finish: slirp's checksums are complete. */
     g_assert_cmpuint(hdr.hdr.flags, ==, 0);
     g_assert_cmpuint(hdr.hdr.gso_type, ==, VIRTIO_NET_HDR_GSO_NONE);
     if (nbuf) {
         *nbuf = le16toh(hdr.num_buffers);
     }
+}
+
+static void check_dhcp_offer(Fixture *f, unsigned *nbuf)
+{
+    check_dhcp_offer_r(f, nbuf, false);
 }
 
 /* ---- tests -------------------------------------------------------------------- */
@@ -883,6 +896,132 @@ static void test_feature_dependencies(void)
     g_assert_cmpint(qtest_quit(f.s), ==, 0);
 }
 
+/*
+ * Random chains on all three queues (seeded: --seed repeats a run):
+ * lengths from 0 to 3000, buffers in and outside RAM, either direction,
+ * random frames and control commands. Whatever the device decides (use
+ * the buffer, drop the frame, DEVICE_NEEDS_RESET), it must go on: after
+ * each reset it works, and at the end a DHCP exchange still does.
+ */
+static void fuzz_restart(Fixture *f, uint64_t features)
+{
+    qvirtqueue_free(f->rx);
+    qvirtqueue_free(f->tx);
+    qvirtqueue_free(f->ctrl);
+    f->ctrl = NULL;
+    qvirtio_start(&f->d, features);
+    setup_queues(f);
+    qvirtio_driver_ok(&f->d);
+}
+
+static uint64_t fuzz_addr(uint64_t scratch, uint32_t len)
+{
+    switch (g_test_rand_int_range(0, 16)) {
+    case 0:
+        return 0xfec00000;          /* the I/O APIC: not RAM */
+    case 1:
+        return 0x3ffff000;          /* beyond the end of RAM */
+    case 2:
+        return UINT64_MAX - 7;      /* wraps */
+    default:
+        return scratch + g_test_rand_int_range(0, 0x100000 - len);
+    }
+}
+
+static void fuzz_chain(Fixture *f, QVirtQueue *vq, uint64_t scratch,
+                       bool out_first)
+{
+    QVirtBuf b[3];
+    unsigned n = g_test_rand_int_range(1, 4);
+
+    if (vq->num_free < n) {
+        return;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        b[i].len = g_test_rand_int_range(0, 3001);
+        b[i].addr = fuzz_addr(scratch, MAX(b[i].len, 1));
+        /* Mostly the right direction for the queue, sometimes not. */
+        b[i].write = g_test_rand_int_range(0, 8) == 0 ? !out_first :
+                     (out_first ? i == n - 1 && vq == f->ctrl : true);
+        if (out_first && vq != f->ctrl) {
+            b[i].write = g_test_rand_int_range(0, 8) == 0;
+        }
+    }
+    qvirtqueue_kick(vq, qvirtqueue_add_chain(vq, b, n));
+}
+
+static void test_fuzz(void)
+{
+    Fixture f;
+    uint64_t scratch, feat = BASE_FEATURES | F(VIRTIO_NET_F_MRG_RXBUF);
+    unsigned resets = 0;
+    uint8_t fr[1600];
+
+    start(&f, "user,restrict=on", "", feat);
+    scratch = qguest_alloc(f.s, &f.a, 0x100000, 4096);
+    for (int i = 0; i < 600; i++) {
+        uint32_t id, len;
+        bool restart = false;
+
+        switch (g_test_rand_int_range(0, 5)) {
+        case 0: {
+            /* A real frame somewhere in scratch, so slirp answers. */
+            uint64_t at = scratch + 64 * g_test_rand_int_range(0, 1000);
+            size_t n = g_test_rand_int_range(0, 2) ?
+                build_arp(fr, 1, f.mac, f.ip, NULL, HOST_IP) :
+                build_dhcp(fr, f.mac, i, 1, 0, 0);
+            QVirtBuf b = { at, HDR + n, false };
+            qtest_memset(f.s, at, 0, HDR);
+            qtest_memwrite(f.s, at + HDR, fr, n);
+            if (f.tx->num_free) {
+                qvirtqueue_kick(f.tx, qvirtqueue_add_chain(f.tx, &b, 1));
+            }
+            break;
+        }
+        case 1: {
+            /* Random bytes where chains may point. */
+            for (size_t k = 0; k < sizeof(fr); k++) {
+                fr[k] = g_test_rand_int();
+            }
+            qtest_memwrite(f.s, scratch + 64 * g_test_rand_int_range(0, 1000),
+                           fr, sizeof(fr));
+            break;
+        }
+        case 2:
+            fuzz_chain(&f, f.tx, scratch, true);
+            break;
+        case 3:
+            fuzz_chain(&f, f.rx, scratch, false);
+            break;
+        case 4:
+            if (f.ctrl) {
+                fuzz_chain(&f, f.ctrl, scratch, true);
+            }
+            break;
+        }
+        while (qvirtqueue_get_used(f.tx, &id, &len)) {
+        }
+        while (qvirtqueue_get_used(f.rx, &id, &len)) {
+        }
+        while (f.ctrl && qvirtqueue_get_used(f.ctrl, &id, &len)) {
+        }
+        restart = needs_reset(&f) || f.tx->num_free < 4 ||
+                  f.rx->num_free < 4 || (f.ctrl && f.ctrl->num_free < 4);
+        if (restart) {
+            resets++;
+            feat = BASE_FEATURES |
+                   (g_test_rand_int_range(0, 2) ? F(VIRTIO_NET_F_MRG_RXBUF)
+                                                : 0);
+            fuzz_restart(&f, feat);
+        }
+    }
+    g_test_message("%u resets", resets);
+    fuzz_restart(&f, BASE_FEATURES | F(VIRTIO_NET_F_MRG_RXBUF));
+    rx_post(&f, 16, 2048);
+    check_dhcp_offer_r(&f, NULL, true);
+    stop(&f);
+}
+
 /* ---- the command line ----------------------------------------------------------------- */
 
 static int run_status(const char *args, char **err)
@@ -1055,6 +1194,7 @@ int main(int argc, char **argv)
                     test_rx_buffer_too_small);
     g_test_add_func("/virtio-net/hostile/ctrl-no-ack", test_ctrl_without_ack);
     g_test_add_func("/virtio-net/features", test_feature_dependencies);
+    g_test_add_func("/virtio-net/hostile/fuzz", test_fuzz);
     g_test_add_func("/virtio-net/cmdline/errors", test_cmdline_errors);
     g_test_add_func("/virtio-net/cmdline/nic", test_nic_shorthand);
     g_test_add_func("/virtio-net/tap/ping-offloads", test_tap_ping_offloads);
