@@ -16,6 +16,8 @@
 #include <getopt.h>
 
 #define CONVERT_CHUNK (2 * MiB)
+/* convert's unit of work: big, so the reader/writer hand-offs are few. */
+#define CONVERT_COPY_CHUNK (8 * MiB)
 
 enum { OPT_TARGET_IS_ZERO = 256, OPT_OBJECT, OPT_IMAGE_OPTS, OPT_SALVAGE };
 
@@ -491,8 +493,12 @@ int img_convert(int argc, char **argv)
     cs.compress = compress;
     cs.progress = progress;
     cs.target_zero = !skip || target_is_zero;
-    cs.chunk = CONVERT_CHUNK;
-    cs.comp_threads = parallel;
+    cs.chunk = CONVERT_COPY_CHUNK;
+    /*
+     * More compressing threads than CPUs only queue up (and on a busy
+     * host get less CPU in total): -m caps the count, the CPUs bound it.
+     */
+    cs.comp_threads = MIN(parallel, MAX(1, (int)g_get_num_processors()));
     if (compress) {
         BlockDriverInfo bdi;
         if (bdrv_get_info(out, &bdi) < 0 || !bdi.cluster_size) {
