@@ -310,6 +310,27 @@ void tcg_gen_x86_vec(uint32_t enc, intptr_t dofs, intptr_t sofs)
     op->args[2] = sofs;
 }
 
+void tcg_gen_x86_vec_out(uint32_t enc, TCGv out, intptr_t off,
+                         intptr_t off2)
+{
+    TCGOp *op = tcg_emit_op(INDEX_op_x86_vec_out, TCG_TYPE_I64, 4);
+
+    op->args[0] = temp_idx(out);
+    op->args[1] = enc;
+    op->args[2] = off;
+    op->args[3] = off2;
+}
+
+void tcg_gen_x86_vec_in(uint32_t enc, TCGv in, intptr_t off)
+{
+    TCGOp *op = tcg_emit_op(INDEX_op_x86_vec_in, TCG_TYPE_I64, 4);
+
+    op->args[0] = temp_idx(in);
+    op->args[1] = enc;
+    op->args[2] = off;
+    op->args[3] = 0;
+}
+
 void tcg_gen_goto_tb(unsigned idx)
 {
     tcg_gen_op1(INDEX_op_goto_tb, TCG_TYPE_I64, idx);

@@ -203,8 +203,7 @@ const void *helper_lookup_tb_ptr(void *envp)
         if (!tb) {
             return lookup_miss;
         }
-        e->pc = pc;
-        __atomic_store_n(&e->tb, tb, __ATOMIC_RELEASE);
+        tb_jmp_cache_set(e, tb);
     }
     return tb->tc_ptr;
 }
@@ -242,8 +241,7 @@ static TranslationBlock *tb_find(CPUState *cpu, uint64_t pc, uint64_t cs_base,
         tb_flush(cpu);
     }
     if (!cflags) {
-        e->pc = pc;
-        __atomic_store_n(&e->tb, tb, __ATOMIC_RELEASE);
+        tb_jmp_cache_set(e, tb);
     }
     return tb;
 }

@@ -184,7 +184,7 @@ static void jmp_cache_remove(TranslationBlock *tb)
         TCGCPU *tc = tcg_cpu(cpu);
         if (tc && __atomic_load_n(&tc->jmp_cache[h].tb, __ATOMIC_RELAXED)
             == tb) {
-            __atomic_store_n(&tc->jmp_cache[h].tb, NULL, __ATOMIC_RELAXED);
+            tb_jmp_cache_clear(&tc->jmp_cache[h]);
         }
     }
 }

@@ -33,10 +33,35 @@
 #define TB_JMP_CACHE_BITS 12
 #define TB_JMP_CACHE_SIZE (1u << TB_JMP_CACHE_BITS)
 
+/*
+ * One entry of the per-vCPU cache of pc -> TB. Generated code probes it
+ * inline for indirect jumps (target/x86/tcg/translate.c,
+ * gen_jmp_cache_probe): key, tc_ptr and flags are for that probe, so it
+ * needs no access to the TB itself.
+ */
 typedef struct TBJmpCacheEntry {
-    uint64_t pc;
+    uint64_t key;                   /* tb->pc + 1; 0: empty */
     TranslationBlock *tb;
+    const void *tc_ptr;             /* tb->tc_ptr */
+    uint32_t flags;                 /* tb->flags; ~0 if tb->cs_base != 0 */
+    uint32_t pad;
 } TBJmpCacheEntry;
+
+static inline void tb_jmp_cache_set(TBJmpCacheEntry *e, TranslationBlock *tb)
+{
+    e->tc_ptr = tb->tc_ptr;
+    e->flags = tb->cs_base ? ~0u : tb->flags;
+    __atomic_store_n(&e->tb, tb, __ATOMIC_RELEASE);
+    __atomic_store_n(&e->key, tb->pc + 1, __ATOMIC_RELEASE);
+}
+
+/* Other threads may clear an entry while its vCPU runs: key first, so
+ * the inline probe stops matching. */
+static inline void tb_jmp_cache_clear(TBJmpCacheEntry *e)
+{
+    __atomic_store_n(&e->key, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&e->tb, NULL, __ATOMIC_RELAXED);
+}
 
 typedef struct TCGCPU {
     sigjmp_buf jmp_env;

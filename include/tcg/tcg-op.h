@@ -153,8 +153,19 @@ void tcg_gen_discard(TCGv t);
 #define TCG_X86_VEC_GROUP(n)    (0x8000 | ((n) << 12)) /* op xmm, imm: /n */
 #define TCG_X86_VEC_IMM(i)      (0x10000 | ((uint32_t)(i) & 0xff) << 17)
 #define TCG_X86_VEC_WRITE_ONLY  (1u << 25)      /* destination not read */
+#define TCG_X86_VEC_REXW        (1u << 26)      /* 64-bit general register */
+#define TCG_X86_VEC_GPR_RM      (1u << 27)      /* it is ModRM.rm, not .reg */
+#define TCG_X86_VEC_EFLAGS      (1u << 28)      /* out = arithmetic flags */
 bool tcg_can_replay_x86(void);
 void tcg_gen_x86_vec(uint32_t enc, intptr_t dofs, intptr_t sofs);
+/* out = the general-register result of the instruction on the vector
+ * at off (x86_vec_out); with TCG_X86_VEC_EFLAGS, the EFLAGS it leaves
+ * comparing the vectors at off (ModRM.reg) and off2 (ModRM.rm). */
+void tcg_gen_x86_vec_out(uint32_t enc, TCGv out, intptr_t off,
+                         intptr_t off2);
+/* The vector at off = the instruction on it and the general register
+ * in (x86_vec_in). */
+void tcg_gen_x86_vec_in(uint32_t enc, TCGv in, intptr_t off);
 
 /* Helper calls: ret may be NULL; args are temps. */
 void tcg_gen_call(const TCGHelperInfo *info, TCGv ret, int nargs,

@@ -90,5 +90,9 @@ DEF(xadd, 1, 2, 1, TCG_OPF_SIDE_EFFECTS | TCG_OPF_MAY_FAULT)
  * Args: encoding, destination offset, source offset.
  */
 DEF(x86_vec, 0, 0, 3, TCG_OPF_SIDE_EFFECTS)
+/* The same with a general register: out = insn(vector at off[, off2]),
+ * or vector at off = insn(vector, in). Args: encoding, off, off2. */
+DEF(x86_vec_out, 1, 0, 3, TCG_OPF_SIDE_EFFECTS)   /* MXCSR flags */
+DEF(x86_vec_in, 0, 1, 3, TCG_OPF_SIDE_EFFECTS)
 
 #undef DEF

@@ -1037,6 +1037,12 @@ static void out_op(TCGContext *s, const TCGOp *op, const TCGArg *a,
     case INDEX_op_x86_vec:
         out_x86_vec(s, a[0], a[1], a[2]);
         break;
+    case INDEX_op_x86_vec_out:
+        out_x86_vec_out(s, a[0], a[1], a[2], a[3]);
+        break;
+    case INDEX_op_x86_vec_in:
+        out_x86_vec_in(s, a[0], a[1], a[2]);
+        break;
     default:
         g_error("x86_64 back end: unhandled op %s", tcg_op_defs[op->opc].name);
     }

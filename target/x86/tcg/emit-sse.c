@@ -275,6 +275,13 @@ void gen_movd_to(DisasContext *s, X86Insn *d)
     int dr = d->op[0].reg;
 
     gen_ext_size(v, gen_ld_op(s, d, 1), d->op[1].ot, false);
+    if (can_replay(d)) {
+        /* movq xmm, r64 of the zero-extended value */
+        tcg_gen_x86_vec_in(0x6e | TCG_X86_VEC_MAP(1) | TCG_X86_VEC_PFX(1) |
+                           TCG_X86_VEC_REXW | TCG_X86_VEC_WRITE_ONLY, v,
+                           XMM_OFF(dr));
+        return;
+    }
     tcg_gen_st_i64(v, env(), XMM_Q(dr, 0));
     tcg_gen_st_i64(tcg_constant(0), env(), XMM_Q(dr, 1));
 }
@@ -284,7 +291,14 @@ void gen_movd_from(DisasContext *s, X86Insn *d)
 {
     TCGv v = tcg_temp_new();
 
-    tcg_gen_ld(d->op[0].ot, v, env(), XMM_OFF(d->op[1].reg));
+    if (can_replay(d)) {
+        tcg_gen_x86_vec_out(0x7e | TCG_X86_VEC_MAP(1) | TCG_X86_VEC_PFX(1) |
+                            TCG_X86_VEC_GPR_RM |
+                            (d->op[0].ot == MO_64 ? TCG_X86_VEC_REXW : 0),
+                            v, XMM_OFF(d->op[1].reg), 0);
+    } else {
+        tcg_gen_ld(d->op[0].ot, v, env(), XMM_OFF(d->op[1].reg));
+    }
     gen_st_op(s, d, 0, v);
 }
 
@@ -364,6 +378,13 @@ void gen_cvtsi2s(DisasContext *s, X86Insn *d)
 {
     TCGv v = tcg_temp_new();
 
+    if (can_replay(d)) {
+        tcg_gen_x86_vec_in(0x2a | TCG_X86_VEC_MAP(1) |
+                           TCG_X86_VEC_PFX(d->e->arg ? 3 : 2) |
+                           (d->op[1].ot == MO_64 ? TCG_X86_VEC_REXW : 0),
+                           gen_ld_op(s, d, 1), XMM_OFF(d->op[0].reg));
+        return;
+    }
     gen_ext_size(v, gen_ld_op(s, d, 1), d->op[1].ot, true);
     tcg_gen_call2(d->e->arg ? &hinfo_cvtsi2sd : &hinfo_cvtsi2ss, NULL,
                   env_ptr(XMM_OFF(d->op[0].reg)), v);
@@ -379,6 +400,15 @@ void gen_cvts2si(DisasContext *s, X86Insn *d)
     intptr_t so = sse_src_off(s, d, 1, false);
     TCGv v = tcg_temp_new(), r = tcg_temp_new();
 
+    if (can_replay(d)) {
+        int k = d->e->arg;
+        tcg_gen_x86_vec_out((k & 2 ? 0x2c : 0x2d) | TCG_X86_VEC_MAP(1) |
+                            TCG_X86_VEC_PFX(k & 1 ? 3 : 2) |
+                            (d->op[0].ot == MO_64 ? TCG_X86_VEC_REXW : 0),
+                            r, so, 0);
+        gen_st_op(s, d, 0, r);
+        return;
+    }
     tcg_gen_ld_i64(v, env(), so);
     tcg_gen_call2(h[d->e->arg], r, v, tcg_constant(d->op[0].ot == MO_64));
     gen_st_op(s, d, 0, r);
@@ -393,6 +423,15 @@ void gen_comis(DisasContext *s, X86Insn *d)
     intptr_t so = sse_src_off(s, d, 1, false);
     TCGv a = tcg_temp_new(), b = tcg_temp_new();
 
+    if (can_replay(d)) {
+        int k = d->e->arg;
+        tcg_gen_x86_vec_out((k & 2 ? 0x2e : 0x2f) | TCG_X86_VEC_MAP(1) |
+                            TCG_X86_VEC_PFX(k & 1 ? 1 : 0) |
+                            TCG_X86_VEC_EFLAGS, cpu_cc_src,
+                            XMM_OFF(d->op[0].reg), so);
+        set_cc_op(s, CC_OP_EFLAGS);
+        return;
+    }
     tcg_gen_ld_i64(a, env(), XMM_OFF(d->op[0].reg));
     tcg_gen_ld_i64(b, env(), so);
     tcg_gen_call2(h[d->e->arg], cpu_cc_src, a, b);
@@ -404,8 +443,14 @@ void gen_movmsk(DisasContext *s, X86Insn *d)
 {
     TCGv r = tcg_temp_new();
 
-    tcg_gen_call1(d->e->arg ? &hinfo_movmskpd : &hinfo_movmskps, r,
-                  env_ptr(XMM_OFF(d->op[1].reg)));
+    if (can_replay(d)) {
+        tcg_gen_x86_vec_out(0x50 | TCG_X86_VEC_MAP(1) |
+                            TCG_X86_VEC_PFX(d->e->arg ? 1 : 0), r,
+                            XMM_OFF(d->op[1].reg), 0);
+    } else {
+        tcg_gen_call1(d->e->arg ? &hinfo_movmskpd : &hinfo_movmskps, r,
+                      env_ptr(XMM_OFF(d->op[1].reg)));
+    }
     gen_st_reg(s, d->op[0].ot == MO_64 ? MO_64 : MO_32, d->op[0].reg, r);
 }
 
@@ -414,7 +459,12 @@ void gen_pmovmskb(DisasContext *s, X86Insn *d)
 {
     TCGv r = tcg_temp_new();
 
-    tcg_gen_call1(&hinfo_pmovmskb, r, env_ptr(XMM_OFF(d->op[1].reg)));
+    if (can_replay(d)) {
+        tcg_gen_x86_vec_out(0xd7 | TCG_X86_VEC_MAP(1) | TCG_X86_VEC_PFX(1), r,
+                            XMM_OFF(d->op[1].reg), 0);
+    } else {
+        tcg_gen_call1(&hinfo_pmovmskb, r, env_ptr(XMM_OFF(d->op[1].reg)));
+    }
     gen_st_reg(s, d->op[0].ot == MO_64 ? MO_64 : MO_32, d->op[0].reg, r);
 }
 
@@ -423,6 +473,13 @@ void gen_ptest(DisasContext *s, X86Insn *d)
 {
     intptr_t so = sse_src_off(s, d, 1, need_align(d, 1, false));
 
+    if (can_replay(d)) {
+        tcg_gen_x86_vec_out(0x17 | TCG_X86_VEC_MAP(2) | TCG_X86_VEC_PFX(1) |
+                            TCG_X86_VEC_EFLAGS, cpu_cc_src,
+                            XMM_OFF(d->op[0].reg), so);
+        set_cc_op(s, CC_OP_EFLAGS);
+        return;
+    }
     tcg_gen_call2(&hinfo_ptest, cpu_cc_src, env_ptr(XMM_OFF(d->op[0].reg)),
                   env_ptr(so));
     set_cc_op(s, CC_OP_EFLAGS);

@@ -1162,6 +1162,42 @@ void gen_jmp_to(DisasContext *s, uint64_t dest)
     s->base.is_jmp = DISAS_NORETURN;
 }
 
+/*
+ * An indirect jump, call or return: look the target up in the vCPU's
+ * jump cache inline and go straight there when it hits, like
+ * helper_lookup_tb_ptr's fast path (which the miss falls back to). The
+ * TB flags and pc are recomputed from the CPU state, as
+ * cpu_get_tb_cpu_state does.
+ */
+void gen_jmp_cache_probe(DisasContext *s)
+{
+    TCGv env = tcg_ctx->env;
+    TCGv pc = tcg_temp_new(), h = tcg_temp_new(), t = tcg_temp_new();
+    TCGv e = tcg_temp_new();
+    int miss = tcg_new_label();
+
+    tcg_gen_ld_i64(t, env, offsetof(CPUX86State, segs[R_CS].base));
+    tcg_gen_add_i64(pc, cpu_rip, t);
+    tcg_gen_shri_i64(h, pc, TB_JMP_CACHE_BITS);
+    tcg_gen_xor_i64(h, h, pc);
+    tcg_gen_andi_i64(h, h, TB_JMP_CACHE_SIZE - 1);
+    tcg_gen_shli_i64(h, h, 5);
+    G_STATIC_ASSERT(sizeof(TBJmpCacheEntry) == 32);
+    tcg_gen_ld_i64(e, env, offsetof(CPUX86State, cs));
+    tcg_gen_ld_i64(e, e, offsetof(CPUState, tb_jmp_cache));
+    tcg_gen_add_i64(e, e, h);
+    tcg_gen_ld_i64(t, e, offsetof(TBJmpCacheEntry, key));
+    tcg_gen_addi_i64(pc, pc, 1);
+    tcg_gen_brcond(TCG_TYPE_I64, TCG_COND_NE, t, pc, miss);
+    tcg_gen_ld(MO_32, t, e, offsetof(TBJmpCacheEntry, flags));
+    tcg_gen_ld(MO_32, h, env, offsetof(CPUX86State, hflags));
+    tcg_gen_andi_i64(h, h, ~(uint64_t)(HF_HALTED_MASK | HF_RF_MASK));
+    tcg_gen_brcond(TCG_TYPE_I64, TCG_COND_NE, t, h, miss);
+    tcg_gen_ld_i64(t, e, offsetof(TBJmpCacheEntry, tc_ptr));
+    tcg_gen_goto_ptr(t);
+    tcg_gen_set_label(miss);
+}
+
 void gen_jmp_indirect(DisasContext *s, TCGv dest)
 {
     tcg_gen_mov(cpu_rip, dest);
@@ -1334,6 +1370,9 @@ static void x86_tb_stop(DisasContextBase *db, CPUState *cpu)
         gen_update_cc_op(s);
         if (s->jmp_opt) {
             TCGv p = tcg_temp_new();
+            if (s->code64) {
+                gen_jmp_cache_probe(s);
+            }
             tcg_gen_call1(&hinfo_lookup_tb_ptr, p, tcg_ctx->env);
             tcg_gen_goto_ptr(p);
         } else {

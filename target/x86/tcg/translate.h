@@ -168,6 +168,7 @@ TCGv gen_seg_addr(DisasContext *s, TCGv addr, int seg, int def_seg);
 void gen_ext_size(TCGv d, TCGv v, MemOp ot, bool sign);
 void set_cc_op(DisasContext *s, int op);
 void gen_update_cc_op(DisasContext *s);
+void gen_jmp_cache_probe(DisasContext *s);
 TCGv gen_compute_eflags(DisasContext *s);
 TCGv gen_compute_cf(DisasContext *s);
 void gen_setcc(DisasContext *s, int b, TCGv d);
