@@ -5,6 +5,7 @@
  *   ember-x86_64 [options] program [arguments...]
  */
 #include "ember/osdep.h"
+#include <sys/auxv.h>
 #include "ember/error.h"
 #include "ember/log.h"
 #include "ember/option.h"
@@ -214,7 +215,21 @@ int main(int argc, char **argv)
     user_opts.sysroot = g_getenv("EMBER_LD_PREFIX");
     user_opts.strace = g_getenv("EMBER_STRACE") != NULL;
 
-    for (i = 1; i < argc; i++) {
+    i = 1;
+#ifdef AT_FLAGS
+    /*
+     * Started by binfmt_misc with the P flag (scripts/binfmt-register.sh):
+     * argv is ember, the program's full path, its own argv[0], its
+     * arguments; the kernel says so in bit 0 of AT_FLAGS.
+     */
+    if ((getauxval(AT_FLAGS) & 1) && argc >= 3) {
+        user_opts.argv0 = argv[2];
+        argv[2] = argv[1];
+        i = 2;
+        goto have_prog;
+    }
+#endif
+    for (; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] != '-') {
             break;
@@ -310,6 +325,9 @@ int main(int argc, char **argv)
         usage(stderr);
         return 1;
     }
+#ifdef AT_FLAGS
+have_prog:
+#endif
     prog = argv[i];
     guest_argv = argv + i;
     if (user_opts.argv0) {
