@@ -232,7 +232,9 @@ void gen_incdec(DisasContext *s, X86Insn *d)
 {
     bool dec = d->e->arg;
     MemOp ot = d->ot;
-    TCGv cf = gen_compute_cf(s);
+    /* INC/DEC keep CF; often nothing reads it before it is replaced. */
+    TCGv cf = x86_flags_dead_after(s, s->pc, CC_C) ? tcg_constant(0)
+                                                   : gen_compute_cf(s);
     TCGv a, r = tcg_temp_new();
 
     if (s->prefix & PREFIX_LOCK) {
