@@ -106,12 +106,16 @@ bool display_init(const char *vm_name, bool nographic, GError **errp)
 
         /* The default: a window if there is a display device and a
          * window system that SDL can open; else nothing, quietly. */
-        if (!console_get_default() || !display_env_present() ||
-            !sdl_display_probe(&err)) {
-            g_clear_error(&err);
+        if (!console_get_default() || !display_env_present()) {
             return true;
         }
-    } else if (!display_env_present()) {
+        if (sdl_display_init(&display_options, vm_name, &err)) {
+            display_started = true;
+        }
+        g_clear_error(&err);
+        return true;
+    }
+    if (!display_env_present()) {
         error_setg(errp, "-display sdl: no display to open a window on "
                    "(neither DISPLAY nor WAYLAND_DISPLAY is set)");
         return false;

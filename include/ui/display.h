@@ -33,7 +33,6 @@ bool display_init(const char *vm_name, bool nographic, GError **errp);
 void display_cleanup(void);
 
 /* ui/sdl2.c (CONFIG_SDL) */
-bool sdl_display_probe(GError **errp);
 bool sdl_display_init(const DisplayOptions *opts, const char *vm_name,
                       GError **errp);
 void sdl_display_cleanup(void);

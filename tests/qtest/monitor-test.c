@@ -272,6 +272,7 @@ static void test_power_reset_stop(void)
     /* quit ends Ember with status 0. */
     mon_send(m, "quit\r");
     g_assert_cmpint(qtest_wait_exit(s, 20000), ==, 0);
+    qtest_quit(s);
     mon_close(m);
     unlink(path);
 }

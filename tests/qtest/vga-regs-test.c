@@ -534,6 +534,63 @@ static void test_setup_errors(void)
     g_assert_nonnull(strstr(err3, "screen-info must be"));
 }
 
+/* The command line's display options: one clear line each. */
+static void test_display_options(void)
+{
+    static const char *const bad[][2] = {
+        { "-vga cirrus", "'cirrus' is not supported (std or none)" },
+        { "-display gtk", "display 'gtk' is not available" },
+        { "-display sdl,gl=on", "gl=on is not supported" },
+        { "-display sdl,full-screen=maybe", "full-screen" },
+        { "-display none,foo=bar", "Invalid parameter 'foo'" },
+    };
+    g_autofree char *types = NULL;
+    g_autofree char *cmd = g_strdup_printf("%s -display help",
+                                           qtest_binary());
+
+    for (unsigned i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autofree char *err = NULL;
+
+        if (g_str_has_prefix(bad[i][0], "-display sdl") && !types) {
+            g_assert_true(g_spawn_command_line_sync(cmd, &types, NULL, NULL,
+                                                    NULL));
+        }
+        if (g_str_has_prefix(bad[i][0], "-display sdl") &&
+            !strstr(types, "sdl")) {
+            continue;           /* built without SDL */
+        }
+        g_assert_cmpint(run_setup_error(bad[i][0], &err), ==, 1);
+        g_assert_nonnull(strstr(err, bad[i][1]));
+        g_assert_cmpint(strchr(err, '\n') - err + 1, ==, (int)strlen(err));
+    }
+    if (!types) {
+        g_assert_true(g_spawn_command_line_sync(cmd, &types, NULL, NULL,
+                                                NULL));
+    }
+    if (strstr(types, "sdl")) {
+        static const char *const env[][2] = {
+            { "env -u DISPLAY -u WAYLAND_DISPLAY",
+              "-display sdl: no display to open a window on" },
+            { "env -u WAYLAND_DISPLAY DISPLAY=:65000",
+              "-display sdl: cannot initialise SDL" },
+        };
+
+        for (unsigned i = 0; i < G_N_ELEMENTS(env); i++) {
+            g_autofree char *err = NULL;
+            g_autofree char *c = g_strdup_printf(
+                "%s timeout 20 %s -accel qtest -nodefaults -vga std "
+                "-display sdl", env[i][0], qtest_binary());
+            int status = -1;
+
+            g_assert_true(g_spawn_command_line_sync(c, NULL, &err, &status,
+                                                    NULL));
+            g_assert_true(WIFEXITED(status));
+            g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+            g_assert_nonnull(strstr(err, env[i][1]));
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -553,5 +610,6 @@ int main(int argc, char **argv)
     g_test_add_func("/vga/vbe-registers", test_vbe_registers);
     g_test_add_func("/vga/vbe-bank-window", test_vbe_bank_window);
     g_test_add_func("/vga/setup-errors", test_setup_errors);
+    g_test_add_func("/vga/display-options", test_display_options);
     return g_test_run();
 }
