@@ -591,6 +591,73 @@ static void test_display_options(void)
     }
 }
 
+/*
+ * A hostile guest: seeded random writes to every VGA and DISPI register,
+ * the memory window and the register BAR, with display updates and
+ * screendumps in between. Nothing may crash (the sanitizer builds check
+ * every access), and the device must still answer afterwards.
+ */
+static void test_hostile_fuzz(void)
+{
+    QTestState *s = vga_start(NULL);
+    uint64_t mmio = vga_mmio_addr(s);
+    GRand *r = g_rand_new_with_seed(0x5eed0001);
+    VGAUpdate u;
+
+    for (int i = 0; i < 30000; i++) {
+        uint32_t v = g_rand_int(r);
+
+        switch (g_rand_int_range(r, 0, 8)) {
+        case 0:
+        case 1:
+            qtest_outb(s, 0x3b0 + g_rand_int_range(r, 0, 0x30), v);
+            break;
+        case 2:
+            /* Index/data pairs, where the interesting values are. */
+            qtest_outw(s, g_rand_boolean(r) ? VGA_CRT_IC : VGA_SEQ_I,
+                       (v & 0xff1f));
+            qtest_outw(s, VGA_GFX_I, v & 0xff0f);
+            break;
+        case 3:
+            qtest_outw(s, VBE_DISPI_IOPORT_INDEX, v % 12);
+            qtest_outw(s, VBE_DISPI_IOPORT_DATA, v >> 16);
+            break;
+        case 4:
+            qtest_writeb(s, 0xa0000 + (v % 0x20000), v >> 24);
+            break;
+        case 5:
+            qtest_writew(s, mmio + 0x400 + (v % 0x140), v >> 16);
+            break;
+        case 6:
+            if (g_rand_int_range(r, 0, 20) == 0) {
+                /* A plausible mode, so that big frames get drawn too. */
+                vbe_set_mode(s, 8 * g_rand_int_range(r, 1, 320),
+                             g_rand_int_range(r, 1, 1600),
+                             (int[]){ 8, 15, 16, 24, 32 }[v % 5],
+                             VBE_DISPI_NOCLEARMEM);
+            }
+            break;
+        default:
+            qtest_readb(s, 0xa0000 + (v % 0x20000));
+            qtest_inb(s, 0x3b0 + (v % 0x30));
+            break;
+        }
+        if (i % 150 == 0) {
+            vga_display_update(s, &u);
+        }
+        if (i % 1000 == 999) {
+            vga_shot_free(vga_screendump(s));
+        }
+    }
+    g_rand_free(r);
+    /* Still a working VGA. */
+    g_free(qtest_command(s, "system_reset"));
+    g_assert_cmphex(qtest_inb(s, VGA_MIS_R), ==, 0x67);
+    vga_display_update(s, &u);
+    g_assert_cmpint(u.width, ==, 720);
+    qtest_quit(s);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -611,5 +678,6 @@ int main(int argc, char **argv)
     g_test_add_func("/vga/vbe-bank-window", test_vbe_bank_window);
     g_test_add_func("/vga/setup-errors", test_setup_errors);
     g_test_add_func("/vga/display-options", test_display_options);
+    g_test_add_func("/vga/hostile-fuzz", test_hostile_fuzz);
     return g_test_run();
 }
