@@ -360,6 +360,7 @@ have_prog:
 
     cpu_list = g_ptr_array_new();
     mmap_init();
+    tcg_guest_mem_direct = true;
     tcg_exec_init(&user_mode_ops, tb_size);
     cpu = user_cpu_new();
     env = &cpu->env;

@@ -278,6 +278,15 @@ typedef struct TCGContext {
 
 extern TCGContext *tcg_ctx;
 
+/*
+ * True when every guest memory access is a plain host access that
+ * returns only by succeeding (user mode: a fault leaves the block
+ * through the signal handler). Back ends may then keep host state, such
+ * as cached vector registers, across accesses. False (system mode, where
+ * a soft-TLB miss calls C and returns) is always safe.
+ */
+extern bool tcg_guest_mem_direct;
+
 /* Context and temps. */
 void tcg_context_init(void);
 void tcg_func_start(TCGContext *s);
