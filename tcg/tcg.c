@@ -14,6 +14,7 @@ const TCGOpDef tcg_op_defs[NB_OPS] = {
 };
 
 static TCGContext tcg_ctx_storage;
+bool tcg_guest_mem_direct;
 TCGContext *tcg_ctx = &tcg_ctx_storage;
 static const TCGBackend *cur_backend;
 
