@@ -9,7 +9,9 @@
  *   24 bpp  bytes b, g, r
  *   32 bpp  bytes b, g, r, x
  * Narrow channels widen by repeating their top bits, so that full
- * intensity stays full (0x1f -> 0xff) and black stays black.
+ * intensity stays full (0x1f -> 0xff) and black stays black. The top
+ * byte of a converted pixel is padding: 0, or whatever a 32 bpp guest
+ * had there (surfaces are x8r8g8b8; surface_pixel() masks it).
  */
 #ifndef UI_PIXEL_H
 #define UI_PIXEL_H
