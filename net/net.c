@@ -210,7 +210,7 @@ void net_cleanup(void)
     net_client_foreach(free_backend, NULL);
 }
 
-/* ---- sending -------------------------------------------------------------- */
+/* ---- sending ------------------------------------------------------------- */
 
 ssize_t net_send_iov_async(NetClientState *nc, const struct iovec *iov,
                            int iovcnt, NetReadyCB *ready)
@@ -274,7 +274,7 @@ unsigned net_queue_length(NetClientState *nc)
     return net_queue_count(nc->incoming);
 }
 
-/* ---- vnet headers ---------------------------------------------------------- */
+/* ---- vnet headers -------------------------------------------------------- */
 
 bool net_has_vnet_hdr(NetClientState *nc)
 {
@@ -314,7 +314,7 @@ void net_set_offload(NetClientState *nc, const NetOffloads *off)
     }
 }
 
-/* ---- iovecs ------------------------------------------------------------------ */
+/* ---- iovecs -------------------------------------------------------------- */
 
 size_t net_iov_size(const struct iovec *iov, int iovcnt)
 {
@@ -367,7 +367,7 @@ size_t net_iov_from_buf(const struct iovec *iov, int iovcnt, size_t off,
     return done;
 }
 
-/* ---- MAC addresses ------------------------------------------------------------ */
+/* ---- MAC addresses ------------------------------------------------------- */
 
 /* QEMU's pool: 52:54:00:12:34:56 + index (the last byte wraps). */
 #define MAC_POOL_SIZE 256
@@ -446,7 +446,7 @@ char *net_format_macaddr(const MACAddr *mac)
                            mac->a[5]);
 }
 
-/* ---- NIC properties ------------------------------------------------------------ */
+/* ---- NIC properties ------------------------------------------------------ */
 
 #define FIELD(dev, p, type) ((type *)((char *)(dev) + (p)->offset))
 
@@ -582,7 +582,7 @@ NetClientState *net_nic_new(const NetClientInfo *info, NICConf *conf,
     return nc;
 }
 
-/* ---- back-end types ------------------------------------------------------------ */
+/* ---- back-end types ------------------------------------------------------ */
 
 static GPtrArray *backend_types;
 

@@ -61,7 +61,7 @@ typedef struct SlirpTimer {
 /* slirp's clock and its timers both run on this one (see the top). */
 #define SLIRP_CLOCK EMBER_CLOCK_VIRTUAL
 
-/* ---- frames ----------------------------------------------------------------- */
+/* ---- frames -------------------------------------------------------------- */
 
 static void slirp_ready(NetClientState *sender)
 {
@@ -94,7 +94,7 @@ static ssize_t slirp_receive(NetClientState *nc, const uint8_t *buf,
     return len;
 }
 
-/* ---- callbacks --------------------------------------------------------------- */
+/* ---- callbacks ----------------------------------------------------------- */
 
 static void slirp_cb_guest_error(const char *msg, void *opaque)
 {
@@ -177,7 +177,7 @@ static const SlirpCb slirp_callbacks = {
     .timer_new_opaque = slirp_cb_timer_new_opaque,
 };
 
-/* ---- the main-loop source ---------------------------------------------------- */
+/* ---- the main-loop source ------------------------------------------------ */
 
 static int slirp_add_poll(int fd, int events, void *opaque)
 {
@@ -289,7 +289,7 @@ static GSourceFuncs slirp_source_funcs = {
     .dispatch = slirp_source_dispatch,
 };
 
-/* ---- set-up ------------------------------------------------------------------ */
+/* ---- set-up -------------------------------------------------------------- */
 
 static void slirp_cleanup_state(NetClientState *nc)
 {

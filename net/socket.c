@@ -105,7 +105,7 @@ static void socket_disconnect(SocketState *s, const char *why)
     socket_update_events(s);
 }
 
-/* ---- host -> guest ----------------------------------------------------------- */
+/* ---- host -> guest ------------------------------------------------------- */
 
 static bool socket_parse(SocketState *s);
 
@@ -187,7 +187,7 @@ static void socket_read(SocketState *s)
     }
 }
 
-/* ---- guest -> host ------------------------------------------------------------ */
+/* ---- guest -> host ------------------------------------------------------- */
 
 static bool socket_can_receive(NetClientState *nc)
 {
@@ -258,7 +258,7 @@ static ssize_t socket_receive_iov(NetClientState *nc, const struct iovec *iov,
     return size;
 }
 
-/* ---- the main-loop source ------------------------------------------------------ */
+/* ---- the main-loop source ------------------------------------------------ */
 
 static gboolean socket_dispatch(GSource *src, GSourceFunc cb, gpointer data)
 {
@@ -328,7 +328,7 @@ static const NetClientInfo socket_info = {
     .cleanup = socket_cleanup,
 };
 
-/* ---- set-up --------------------------------------------------------------------- */
+/* ---- set-up -------------------------------------------------------------- */
 
 /* "HOST:PORT" (HOST may be empty for a local address, or [v6]). */
 static bool resolve(const char *spec, bool passive, int socktype,

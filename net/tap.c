@@ -82,7 +82,7 @@ static void tap_update_events(TapState *s)
     main_loop_wakeup();
 }
 
-/* ---- host -> guest ------------------------------------------------------------ */
+/* ---- host -> guest ------------------------------------------------------- */
 
 static void tap_ready(NetClientState *sender)
 {
@@ -123,7 +123,7 @@ static void tap_read(TapState *s)
     }
 }
 
-/* ---- guest -> host ------------------------------------------------------------ */
+/* ---- guest -> host ------------------------------------------------------- */
 
 static ssize_t tap_receive_iov(NetClientState *nc, const struct iovec *iov,
                                int iovcnt)
@@ -158,7 +158,7 @@ static ssize_t tap_receive_iov(NetClientState *nc, const struct iovec *iov,
     return size;
 }
 
-/* ---- the main-loop source ------------------------------------------------------ */
+/* ---- the main-loop source ------------------------------------------------ */
 
 static gboolean tap_dispatch(GSource *src, GSourceFunc cb, gpointer data)
 {
@@ -180,7 +180,7 @@ static GSourceFuncs tap_source_funcs = {
     .dispatch = tap_dispatch,
 };
 
-/* ---- vnet headers and offloads --------------------------------------------------- */
+/* ---- vnet headers and offloads ------------------------------------------- */
 
 static bool tap_has_vnet_hdr(NetClientState *nc)
 {
@@ -252,7 +252,7 @@ static void tap_set_offload(NetClientState *nc, const NetOffloads *off)
     }
 }
 
-/* ---- set-up ------------------------------------------------------------------------ */
+/* ---- set-up -------------------------------------------------------------- */
 
 static bool run_script(const char *script, const char *ifname, GError **errp)
 {

@@ -55,7 +55,7 @@ void net_options_reset(void)
     net_none = false;
 }
 
-/* ---- NIC models ------------------------------------------------------------ */
+/* ---- NIC models ---------------------------------------------------------- */
 
 /* A NIC model is a device type with a netdev property of the core. */
 static bool type_is_nic(const DeviceInfo *info)
@@ -113,7 +113,7 @@ static bool model_help(const char *arg)
     return o && is_help(opts_get(o, "model"));
 }
 
-/* ---- recording -------------------------------------------------------------- */
+/* ---- recording ----------------------------------------------------------- */
 
 bool net_opt_netdev(const char *arg, GError **errp)
 {
@@ -167,7 +167,7 @@ bool net_opt_net(const char *arg, GError **errp)
     return true;
 }
 
-/* ---- back ends -------------------------------------------------------------- */
+/* ---- back ends ----------------------------------------------------------- */
 
 static NicRequest *add_nic_request(const char *model, const char *mac,
                                    const char *netdev, const char *where)
@@ -327,7 +327,7 @@ bool net_init_clients(bool nodefaults, GError **errp)
     return true;
 }
 
-/* ---- NICs ------------------------------------------------------------------- */
+/* ---- NICs ---------------------------------------------------------------- */
 
 static bool create_nic(NicRequest *r, GError **errp)
 {

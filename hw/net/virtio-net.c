@@ -128,7 +128,7 @@ static bool link_up(VirtIONet *n)
     return !n->nc->link_down;
 }
 
-/* ---- offloads -------------------------------------------------------------- */
+/* ---- offloads ------------------------------------------------------------ */
 
 static void apply_guest_offloads(VirtIONet *n)
 {
@@ -146,7 +146,7 @@ static void apply_guest_offloads(VirtIONet *n)
     }
 }
 
-/* ---- receive ------------------------------------------------------------------ */
+/* ---- receive ------------------------------------------------------------- */
 
 static bool is_broadcast(const uint8_t *mac)
 {
@@ -415,7 +415,7 @@ static void virtio_net_handle_rx(VirtIODevice *vdev, VirtQueue *vq)
     net_queue_flush(to_net(vdev)->nc);
 }
 
-/* ---- transmit ------------------------------------------------------------------ */
+/* ---- transmit ------------------------------------------------------------ */
 
 static void tx_bh_schedule(VirtIONet *n);
 
@@ -608,7 +608,7 @@ static void virtio_net_handle_tx(VirtIODevice *vdev, VirtQueue *vq)
     tx_bh_schedule(n);
 }
 
-/* ---- control queue (5.1.6.5) ------------------------------------------------------ */
+/* ---- control queue (5.1.6.5) --------------------------------------------- */
 
 static uint8_t ctrl_rx(VirtIONet *n, uint8_t cmd, const uint8_t *d,
                        size_t len)
@@ -783,7 +783,7 @@ static void virtio_net_handle_ctrl(VirtIODevice *vdev, VirtQueue *vq)
     }
 }
 
-/* ---- device callbacks ------------------------------------------------------------- */
+/* ---- device callbacks ---------------------------------------------------- */
 
 static bool virtio_net_validate_features(VirtIODevice *vdev, uint64_t f)
 {
@@ -926,7 +926,7 @@ static const NetClientInfo virtio_net_info = {
     .link_status_changed = virtio_net_link_changed,
 };
 
-/* ---- set-up ------------------------------------------------------------------------ */
+/* ---- set-up -------------------------------------------------------------- */
 
 static bool queue_size_ok(uint16_t v)
 {

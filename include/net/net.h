@@ -113,7 +113,7 @@ struct NetClientState {
     NetClientStats stats;
 };
 
-/* ---- clients -------------------------------------------------------------- */
+/* ---- clients ------------------------------------------------------------- */
 
 /*
  * New client of info->type, zeroed to info->size. A peer, if given, must
@@ -147,7 +147,7 @@ bool net_set_link_by_name(const char *name, bool up, GError **errp);
 /* Free every back end (at exit): NICs only lose their peer. */
 void net_cleanup(void);
 
-/* ---- back-end types (-netdev TYPE,...) ------------------------------------ */
+/* ---- back-end types (-netdev TYPE,...) ----------------------------------- */
 
 typedef struct NetBackendType {
     const char *name;           /* "user", "tap" */
@@ -170,7 +170,7 @@ void net_backend_list(FILE *f);
 NetClientState *net_backend_new(const char *type, const char *id,
                                 Opts *opts, GError **errp);
 
-/* ---- sending and receiving ------------------------------------------------ */
+/* ---- sending and receiving ----------------------------------------------- */
 
 ssize_t net_send_packet(NetClientState *nc, const uint8_t *buf, size_t len);
 ssize_t net_send_packet_async(NetClientState *nc, const uint8_t *buf,
@@ -196,7 +196,7 @@ unsigned net_queue_length(NetClientState *nc);
 #define NET_QUEUE_HARD_LIMIT 4096
 #define NET_QUEUE_HARD_BYTES (16 * MiB)
 
-/* ---- virtio-net headers (between virtio-net and tap) ---------------------- */
+/* ---- virtio-net headers (between virtio-net and tap) --------------------- */
 
 bool net_has_vnet_hdr(NetClientState *nc);
 bool net_has_vnet_hdr_len(NetClientState *nc, int len);
@@ -205,7 +205,7 @@ void net_using_vnet_hdr(NetClientState *nc, bool enable);
 void net_set_vnet_hdr_len(NetClientState *nc, int len);
 void net_set_offload(NetClientState *nc, const NetOffloads *off);
 
-/* ---- iovec helpers -------------------------------------------------------- */
+/* ---- iovec helpers ------------------------------------------------------- */
 
 size_t net_iov_size(const struct iovec *iov, int iovcnt);
 /* Copy from the vector starting at byte off; returns bytes copied. */
@@ -214,7 +214,7 @@ size_t net_iov_to_buf(const struct iovec *iov, int iovcnt, size_t off,
 size_t net_iov_from_buf(const struct iovec *iov, int iovcnt, size_t off,
                         const void *buf, size_t len);
 
-/* ---- NIC configuration: mac= and netdev= properties ----------------------- */
+/* ---- NIC configuration: mac= and netdev= properties ---------------------- */
 
 typedef struct MACAddr {
     uint8_t a[6];

@@ -100,7 +100,7 @@ static bool needs_reset(void *opaque)
     return qvirtio_get_status(&f->d) & VIRTIO_CONFIG_S_NEEDS_RESET;
 }
 
-/* ---- receive buffers ------------------------------------------------------ */
+/* ---- receive buffers ----------------------------------------------------- */
 
 /* Put one buffer of f->rx_size bytes (at addr) on the receive ring. */
 static void rx_give(Fixture *f, uint64_t addr)
@@ -159,7 +159,7 @@ static GByteArray *rx_next(Fixture *f, VirtioNetHdrMrg *hdr_out)
     return frame;
 }
 
-/* ---- transmit ---------------------------------------------------------------- */
+/* ---- transmit ------------------------------------------------------------ */
 
 /* Put a frame (after an empty header) on the transmit ring. */
 static uint16_t tx_add(Fixture *f, const void *frame, size_t len)
@@ -297,7 +297,7 @@ static void check_dhcp_offer(Fixture *f, unsigned *nbuf)
     check_dhcp_offer_r(f, nbuf, false);
 }
 
-/* ---- tests -------------------------------------------------------------------- */
+/* ---- tests --------------------------------------------------------------- */
 
 static void test_identity_config(void)
 {
@@ -655,7 +655,7 @@ static void test_tx_backpressure(void)
     stop(&f);
 }
 
-/* ---- control queue --------------------------------------------------------------- */
+/* ---- control queue ------------------------------------------------------- */
 
 static uint8_t ctrl_cmd(Fixture *f, uint8_t cls, uint8_t cmd,
                         const void *data, size_t len)
@@ -770,7 +770,7 @@ static void test_rx_filter(void)
     stop(&f);
 }
 
-/* ---- the hostile driver ------------------------------------------------------------ */
+/* ---- the hostile driver -------------------------------------------------- */
 
 static void test_tx_shorter_than_header(void)
 {
@@ -1022,7 +1022,7 @@ static void test_fuzz(void)
     stop(&f);
 }
 
-/* ---- the command line ----------------------------------------------------------------- */
+/* ---- the command line ---------------------------------------------------- */
 
 static int run_status(const char *args, char **err)
 {
@@ -1073,7 +1073,7 @@ static void test_nic_shorthand(void)
     g_assert_cmpint(qtest_quit(s), ==, 0);
 }
 
-/* ---- tap into a network namespace (root) ------------------------------------------------- */
+/* ---- tap into a network namespace (root) --------------------------------- */
 
 #define NS_IP IP4(192, 168, 77, 1)
 #define TAP_GUEST_IP IP4(192, 168, 77, 2)
@@ -1184,7 +1184,8 @@ int main(int argc, char **argv)
     g_test_add_func("/virtio-net/tx-backpressure", test_tx_backpressure);
     g_test_add_func("/virtio-net/ctrl", test_ctrl);
     g_test_add_func("/virtio-net/rx-filter", test_rx_filter);
-    g_test_add_func("/virtio-net/hostile/tx-short", test_tx_shorter_than_header);
+    g_test_add_func("/virtio-net/hostile/tx-short",
+                    test_tx_shorter_than_header);
     g_test_add_func("/virtio-net/hostile/tx-runt", test_tx_runt);
     g_test_add_func("/virtio-net/hostile/rx-read-only",
                     test_rx_read_only_buffer);

@@ -22,7 +22,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
-/* ---- hostfwd ------------------------------------------------------------------ */
+/* ---- hostfwd ------------------------------------------------------------- */
 
 #ifdef CONFIG_SLIRP
 static void check_fwd(const char *spec, bool udp, const char *haddr,
@@ -85,7 +85,7 @@ static void test_hostfwd_syntax(void)
 }
 #endif
 
-/* ---- in-process: what gets created ----------------------------------------------- */
+/* ---- in-process: what gets created --------------------------------------- */
 
 static void reset_all(void)
 {
@@ -360,7 +360,7 @@ static void test_unused_warning(void)
 }
 #endif
 
-/* ---- the binary -------------------------------------------------------------------- */
+/* ---- the binary ---------------------------------------------------------- */
 
 typedef struct Run {
     int status;

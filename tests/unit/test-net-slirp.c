@@ -155,7 +155,7 @@ static void loop_until(bool (*cond)(void *), void *opaque, Guest *g)
     g_error("condition not met after %d main-loop rounds", WAIT_ROUNDS);
 }
 
-/* ---- matchers ------------------------------------------------------------- */
+/* ---- matchers ------------------------------------------------------------ */
 
 static bool is_arp_reply_from(const FrameInfo *fi, void *opaque)
 {
@@ -263,7 +263,7 @@ static bool fd_ready(void *opaque)
     return poll(&p, 1, 0) == 1;
 }
 
-/* ---- tests ---------------------------------------------------------------- */
+/* ---- tests --------------------------------------------------------------- */
 
 static void check_dhcp(const char *netdev, uint32_t want_ip,
                        uint32_t want_host, uint32_t want_dns,
