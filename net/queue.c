@@ -7,10 +7,11 @@
  * it. A receiver that declines a frame (can_receive false, receive 0)
  * keeps it at the head until it calls net_queue_flush().
  *
- * Flow control is per link: once NET_QUEUE_SOFT_LIMIT frames wait, a
- * sender that gave a NetReadyCB is told to stop (the send returns 0);
- * when the receiver has drained the queue to half of that, the core
- * calls the callback and the sender goes on. A sender cannot be stopped
+ * Flow control is per link: once NET_QUEUE_SOFT_LIMIT frames or
+ * NET_QUEUE_SOFT_BYTES bytes wait, a sender that gave a NetReadyCB is
+ * told to stop (the send returns 0); when the receiver has drained the
+ * queue to half of both, the core calls the callback and the sender
+ * goes on. A sender cannot be stopped
  * without a callback, so its frames are queued up to the hard limits
  * and only then dropped, counted in the receiver's stats.
  */
@@ -103,7 +104,8 @@ static void maybe_resume_sender(NetQueue *q)
     NetClientState *sender = q->owner->peer;
     NetReadyCB *cb;
 
-    if (!q->ready || q->packets.length > NET_QUEUE_SOFT_LIMIT / 2) {
+    if (!q->ready || q->packets.length > NET_QUEUE_SOFT_LIMIT / 2 ||
+        q->bytes > NET_QUEUE_SOFT_BYTES / 2) {
         return;
     }
     cb = net_queue_take_ready(q);
@@ -178,7 +180,8 @@ static ssize_t append(NetQueue *q, NetClientState *sender,
     g_queue_push_tail(&q->packets, p);
     q->bytes += size;
     q->owner->stats.queued++;
-    if (ready && q->packets.length >= NET_QUEUE_SOFT_LIMIT) {
+    if (ready && (q->packets.length >= NET_QUEUE_SOFT_LIMIT ||
+                  q->bytes >= NET_QUEUE_SOFT_BYTES)) {
         q->ready = ready;
         sender->stats.stops++;
         return 0;

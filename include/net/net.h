@@ -21,7 +21,7 @@
  *        (a NIC stops taking packets from the guest's TX ring, a back end
  *        stops reading its fd) until the core calls the NetReadyCB given
  *        with the send, which happens once the peer has drained its queue
- *        below half. Nothing was lost.
+ *        to half. Nothing was lost.
  *
  * A sender without a NetReadyCB cannot be stopped; its packets are queued
  * up to a hard limit and only beyond it dropped (counted, and logged
@@ -188,11 +188,13 @@ unsigned net_queue_length(NetClientState *nc);
 
 /*
  * Queue bounds: a flow-controlled sender is told to stop once the
- * queue holds NET_QUEUE_SOFT_LIMIT frames (and resumed below half of
- * it); frames from senders that cannot stop are dropped beyond
+ * queue holds NET_QUEUE_SOFT_LIMIT frames or NET_QUEUE_SOFT_BYTES bytes
+ * (64 KiB GSO frames reach the second first), and resumed below half of
+ * both; frames from senders that cannot stop are dropped beyond
  * NET_QUEUE_HARD_LIMIT frames or NET_QUEUE_HARD_BYTES bytes.
  */
 #define NET_QUEUE_SOFT_LIMIT 256
+#define NET_QUEUE_SOFT_BYTES (4 * MiB)
 #define NET_QUEUE_HARD_LIMIT 4096
 #define NET_QUEUE_HARD_BYTES (16 * MiB)
 

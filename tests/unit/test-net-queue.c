@@ -310,6 +310,39 @@ static void test_receive_declines(void)
     net_client_free(&b->nc);
 }
 
+/* 64 KiB frames: the byte limit stops the sender long before the
+ * frame-count one, and far below the hard byte limit: nothing lost. */
+static void test_big_frames(void)
+{
+    enum { BIG = 65536 + 12 };
+    TestClient *b = tc_new(&tc_info, NULL, "b");
+    TestClient *a = tc_new(&tc_info, b, "a");
+    g_autofree uint8_t *frame = g_malloc0(BIG);
+    unsigned n = 0;
+
+    b->ready = false;
+    while (net_send_packet_async(&a->nc, frame, BIG, tc_ready_cb) != 0) {
+        n++;
+        g_assert_cmpuint(n, <, NET_QUEUE_SOFT_LIMIT);
+    }
+    n++;
+    g_assert_cmpuint(n, ==, DIV_ROUND_UP(NET_QUEUE_SOFT_BYTES, BIG));
+    g_assert_cmpuint(b->nc.stats.dropped, ==, 0);
+    /* Draining to half of the bytes resumes it, not before. */
+    b->ready = true;
+    b->room = n - (NET_QUEUE_SOFT_BYTES / 2) / BIG - 1;
+    net_queue_flush(&b->nc);
+    g_assert_cmpint(a->resumed, ==, 0);
+    b->room = 1;
+    net_queue_flush(&b->nc);
+    g_assert_cmpint(a->resumed, ==, 1);
+    b->room = -1;
+    net_queue_flush(&b->nc);
+    g_assert_cmpuint(b->frames->len, ==, n);
+    net_client_free(&a->nc);
+    net_client_free(&b->nc);
+}
+
 /* A sender that cannot be stopped: queued up to the hard limit, the
  * rest dropped and counted. */
 static void test_hard_limit(void)
@@ -595,6 +628,7 @@ int main(int argc, char **argv)
     g_test_add_func("/net/queue/no-drops", test_no_drops);
     g_test_add_func("/net/queue/receive-declines", test_receive_declines);
     g_test_add_func("/net/queue/hard-limit", test_hard_limit);
+    g_test_add_func("/net/queue/big-frames", test_big_frames);
     g_test_add_func("/net/queue/iov", test_iov);
     g_test_add_func("/net/queue/link", test_link);
     g_test_add_func("/net/queue/peer-gone-purge", test_peer_gone_and_purge);
