@@ -133,7 +133,11 @@ void tcg_liveness(TCGContext *s)
             continue;
         case INDEX_op_discard:
             live[op->args[0]] = 0;
-            tcg_op_remove(s, op);
+            if (s->temps[op->args[0]].kind != TEMP_GLOBAL) {
+                tcg_op_remove(s, op);
+            }
+            /* A global's stays: the allocator drops its register
+             * without writing it back. */
             continue;
         default:
             break;

@@ -765,7 +765,10 @@ int tcg_regalloc_gen(TCGContext *s, const TCGTargetOps *t)
         ra.locked = 0;
         switch (op->opc) {
         case INDEX_op_nop:
+            break;
         case INDEX_op_discard:
+            /* A dead global: memory keeps an old value. */
+            temp_dead(s, OP_ARG_TEMP(s, op, 0));
             break;
         case INDEX_op_insn_start:
             s->cur_insn++;

@@ -22,7 +22,12 @@ void gen_jcc(DisasContext *s, X86Insn *d)
     uint64_t target = mask_pc(s, s->pc + d->op[0].imm);
     int taken = tcg_new_label();
 
-    gen_jcc_label(s, d->e->arg, taken);
+    if (x86_flags_dead_after(s, s->pc, CC_ARITH_MASK) &&
+        x86_flags_dead_after(s, target, CC_ARITH_MASK)) {
+        gen_jcc_label_last(s, d->e->arg, taken);
+    } else {
+        gen_jcc_label(s, d->e->arg, taken);
+    }
     gen_goto_tb(s, 0, s->pc);
     tcg_gen_set_label(taken);
     gen_goto_tb(s, 1, target);

@@ -1083,6 +1083,32 @@ void gen_setcc(DisasContext *s, int b, TCGv d)
     tcg_gen_setcond(p.type, p.cond, d, p.a, p.b);
 }
 
+/*
+ * Where the block goes next, the lazy flags are written before being
+ * read (x86_flags_dead_after): leave them out of env. A signal handler
+ * entered there sees stale flags, which the program never reads.
+ */
+void gen_discard_flags(DisasContext *s)
+{
+    tcg_gen_discard(cpu_cc_dst);
+    tcg_gen_discard(cpu_cc_src);
+    tcg_gen_discard(cpu_cc_src2);
+    tcg_gen_discard(cpu_cc_op);
+    s->cc_op_dirty = false;
+}
+
+/* gen_jcc_label when neither path reads the flags afterwards. */
+void gen_jcc_label_last(DisasContext *s, int b, int label)
+{
+    CCPrepare p = prepare_cc(s, b);
+    TCGv a = tcg_temp_new(), c = tcg_temp_new();
+
+    tcg_gen_mov(a, p.a);
+    tcg_gen_mov(c, p.b);
+    gen_discard_flags(s);
+    tcg_gen_brcond(p.type, p.cond, a, c, label);
+}
+
 void gen_jcc_label(DisasContext *s, int b, int label)
 {
     CCPrepare p = prepare_cc(s, b);
@@ -1157,6 +1183,9 @@ void gen_jmp_to(DisasContext *s, uint64_t dest)
 {
     if (!s->code64) {
         dest = (s->dflag == MO_16) ? (uint16_t)dest : (uint32_t)dest;
+    }
+    if (x86_flags_dead_after(s, dest, CC_ARITH_MASK)) {
+        gen_discard_flags(s);
     }
     gen_goto_tb(s, 0, dest);
     s->base.is_jmp = DISAS_NORETURN;

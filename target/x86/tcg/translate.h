@@ -169,6 +169,8 @@ void gen_ext_size(TCGv d, TCGv v, MemOp ot, bool sign);
 void set_cc_op(DisasContext *s, int op);
 void gen_update_cc_op(DisasContext *s);
 void gen_jmp_cache_probe(DisasContext *s);
+void gen_discard_flags(DisasContext *s);
+void gen_jcc_label_last(DisasContext *s, int b, int label);
 /* Are the flags in mask written before being read on every path from
  * pc (flagscan.c)? False when unsure. */
 bool x86_flags_dead_after(DisasContext *s, uint64_t pc, uint32_t mask);
