@@ -43,6 +43,19 @@ DisplaySurface *display_surface_new(int width, int height)
     return s;
 }
 
+DisplaySurface *display_surface_new_from(int width, int height, int stride,
+                                         void *data)
+{
+    DisplaySurface *s = g_new0(DisplaySurface, 1);
+
+    s->image = pixman_image_create_bits(PIXMAN_x8r8g8b8, width, height,
+                                        data, stride);
+    if (!s->image) {
+        g_error("display: cannot wrap a %dx%d surface", width, height);
+    }
+    return s;
+}
+
 void display_surface_free(DisplaySurface *s)
 {
     if (s) {

@@ -440,6 +440,14 @@ static bool sdl_init_video(GError **errp)
     SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
     SDL_SetHint(SDL_HINT_MOUSE_FOCUS_CLICKTHROUGH, "1");
     /*
+     * The window surface straight to the window system (X11: shared
+     * memory images), rather than through a GL texture: the frames are
+     * made by the CPU anyway, and a software GL (Mesa's swrast, e.g.
+     * under Xvfb) costs more than the whole rest of the display path.
+     */
+    SDL_SetHintWithPriority(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0",
+                            SDL_HINT_DEFAULT);
+    /*
      * Only a window system: never SDL's KMS/DRM or dummy drivers, which
      * would take over a text console or show nothing (SDL_VIDEODRIVER
      * still overrides).

@@ -109,6 +109,7 @@ typedef struct VGACommonState {
     bool full_update;           /* redraw everything next time */
     uint32_t rgb[256];          /* the DAC as x8r8g8b8, as last drawn */
     uint32_t text_rgb[16];      /* attribute colours, as last drawn */
+    uint8_t *surface_shared;    /* VBE 32 bpp: the surface is vram here */
     uint32_t *text_shadow;      /* VGA_TEXT_MAX_CELLS cell states drawn */
     uint8_t font_drawn[2][0x2000];  /* plane 2 of maps A and B, drawn */
     uint8_t *dirty_pages;       /* scratch: snapshot of the dirty bitmap */

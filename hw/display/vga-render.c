@@ -462,7 +462,13 @@ static int vga_draw_vbe(VGACommonState *s, const VGALayout *l, bool full)
             bool inside = off + span <= s->vram_size;
 
             draw = full || (inside && vga_range_dirty(s, off, span));
-            if (draw) {
+            if (draw && s->surface_shared) {
+                /* The surface is the framebuffer: nothing to convert. */
+                lines++;
+                if (y0 < 0) {
+                    y0 = y;
+                }
+            } else if (draw) {
                 uint32_t *d = surface_row(surf, y);
                 if (inside) {
                     pixel_convert_line(d, s->vram_ptr + off, l->width,
@@ -486,6 +492,22 @@ static int vga_draw_vbe(VGACommonState *s, const VGALayout *l, bool full)
 
 /* ---- the update ----------------------------------------------------------------- */
 
+/*
+ * A 32 bpp VBE mode whose lines are 4-byte aligned is already in the
+ * surfaces' format: the surface can be the framebuffer itself (where the
+ * visible screen starts), and updates only report what changed.
+ */
+static uint8_t *vga_shared_base(VGACommonState *s, const VGALayout *l)
+{
+    if (l->kind != VGA_MODE_VBE || l->bpp != 32 || (l->start & 3) ||
+        (l->line_offset & 3) ||
+        (uint64_t)l->start + (uint64_t)(l->height - 1) * l->line_offset +
+        (uint64_t)l->width * 4 > s->vram_size) {
+        return NULL;
+    }
+    return s->vram_ptr + l->start;
+}
+
 void vga_update_display(void *opaque)
 {
     VGACommonState *s = opaque;
@@ -494,15 +516,22 @@ void vga_update_display(void *opaque)
     VGALayout l;
     bool full = s->full_update;
     int lines = 0;
+    uint8_t *shared;
 
     s->updates++;
     vga_compute_layout(s, &l);
     if (memcmp(&l, &s->layout, sizeof(l))) {
         full = true;
     }
-    if (surface_width(surf) != l.width || surface_height(surf) != l.height) {
-        dpy_gfx_replace_surface(s->con, display_surface_new(l.width,
-                                                            l.height));
+    shared = vga_shared_base(s, &l);
+    if (surface_width(surf) != l.width || surface_height(surf) != l.height ||
+        shared != s->surface_shared ||
+        (shared && surface_stride(surf) != (int)l.line_offset)) {
+        s->surface_shared = shared;
+        dpy_gfx_replace_surface(s->con, shared
+            ? display_surface_new_from(l.width, l.height, l.line_offset,
+                                       shared)
+            : display_surface_new(l.width, l.height));
         surf = console_surface(s->con);
         full = true;
     }
@@ -576,6 +605,7 @@ void vga_render_exit(VGACommonState *s)
 {
     graphic_console_close(s->con);
     s->con = NULL;
+    s->surface_shared = NULL;
     g_free(s->text_shadow);
     g_free(s->dirty_pages);
 }

@@ -36,6 +36,13 @@ typedef struct DisplaySurface {
 
 /* A zeroed (black) surface; w and h are clamped to 1..16384. */
 DisplaySurface *display_surface_new(int width, int height);
+/*
+ * A surface over memory the caller owns and keeps alive while the
+ * surface exists (a device's 32 bpp framebuffer: nothing to convert).
+ * data must be 4-byte aligned, stride a multiple of 4.
+ */
+DisplaySurface *display_surface_new_from(int width, int height, int stride,
+                                         void *data);
 void display_surface_free(DisplaySurface *s);
 
 static inline int surface_width(DisplaySurface *s)

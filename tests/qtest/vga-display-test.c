@@ -448,9 +448,19 @@ static void test_vbe_panning_and_big(void)
     uint64_t fb = vga_fb_addr(s);
     VGAShot *shot;
 
-    /* 640x480x32 on a 1024-pixel wide virtual screen, panned (16, 8). */
+    /* 640x480x32 (the surface is the framebuffer itself), then the same
+     * start with a 1024-pixel line: the new line length shows. */
     vbe_set_mode(s, 640, 480, 32, VBE_DISPI_LFB_ENABLED);
+    qtest_writel(s, fb + 640 * 4, 0x0000aa);
+    qtest_writel(s, fb + 1024 * 4, 0x00bb00);
+    shot = vga_screendump(s);
+    g_assert_cmphex(vga_px(shot, 0, 1), ==, 0x0000aa);
+    vga_shot_free(shot);
     vbe_write(s, VBE_DISPI_INDEX_VIRT_WIDTH, 1024);
+    shot = vga_screendump(s);
+    g_assert_cmphex(vga_px(shot, 0, 1), ==, 0x00bb00);
+    vga_shot_free(shot);
+    /* Panned to (16, 8). */
     vbe_write(s, VBE_DISPI_INDEX_X_OFFSET, 16);
     vbe_write(s, VBE_DISPI_INDEX_Y_OFFSET, 8);
     qtest_writel(s, fb + (8 * 1024 + 16) * 4, 0x123456);
