@@ -427,18 +427,71 @@ static floatx from_f64(CPUX86State *env, uint64_t bits)
 
 static floatx arith(CPUX86State *env, int op, floatx a, floatx b);
 
+#ifdef HOST_X86_64
+/*
+ * ST0 op= m32fp/m64fp with the host's own memory-operand instruction:
+ * widening first would quiet a signaling NaN operand before the
+ * operation, and x87 picks the result NaN by whether each operand was
+ * signaling (SDM vol. 1, table 4-7).
+ */
+#define ARITH_MEM(sfx, T)                                                \
+    static floatx arith_m##sfx(CPUX86State *env, int op, floatx a,      \
+                               T m)                                     \
+    {                                                                   \
+        floatx r = a;                                                   \
+                                                                        \
+        host_fpu_clear();                                               \
+        switch (op) {                                                   \
+        case 0: __asm__ volatile("fadd" #sfx " %1" : "+t"(r) : "m"(m)); \
+            break;                                                      \
+        case 1: __asm__ volatile("fmul" #sfx " %1" : "+t"(r) : "m"(m)); \
+            break;                                                      \
+        case 4: __asm__ volatile("fsub" #sfx " %1" : "+t"(r) : "m"(m)); \
+            break;                                                      \
+        case 5: __asm__ volatile("fsubr" #sfx " %1" : "+t"(r) : "m"(m));\
+            break;                                                      \
+        case 6: __asm__ volatile("fdiv" #sfx " %1" : "+t"(r) : "m"(m)); \
+            break;                                                      \
+        default:                                                        \
+            __asm__ volatile("fdivr" #sfx " %1" : "+t"(r) : "m"(m));    \
+            break;                                                      \
+        }                                                               \
+        set_exc(env, host_fpu_exc());                                   \
+        env->fpus &= ~FPUS_C1;                                          \
+        return r;                                                       \
+    }
+ARITH_MEM(s, float)
+ARITH_MEM(l, double)
+#undef ARITH_MEM
+#endif
+
 void helper_farith_f32(void *e, uint64_t op, uint64_t bits)
 {
     CPUX86State *env = e;
+#ifdef HOST_X86_64
+    uint32_t b = bits;
+    float f;
+
+    memcpy(&f, &b, 4);
+    st_set(env, 0, arith_ms(env, op, st_get(env, 0), f));
+#else
     floatx v = from_f32(env, bits);
     st_set(env, 0, arith(env, op, st_get(env, 0), v));
+#endif
 }
 
 void helper_farith_f64(void *e, uint64_t op, uint64_t bits)
 {
     CPUX86State *env = e;
+#ifdef HOST_X86_64
+    double f;
+
+    memcpy(&f, &bits, 8);
+    st_set(env, 0, arith_ml(env, op, st_get(env, 0), f));
+#else
     floatx v = from_f64(env, bits);
     st_set(env, 0, arith(env, op, st_get(env, 0), v));
+#endif
 }
 
 void helper_farith_int(void *e, uint64_t op, uint64_t val)
