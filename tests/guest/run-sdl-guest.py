@@ -13,7 +13,10 @@ are skipped) on a fresh Xvfb server:
   - Ctrl-Alt-G grabs (the title says so), relative mouse motion reaches
     the guest's PS/2 mouse, Ctrl-Alt-G releases;
   - the window resized to 2x shows the picture scaled (checked at the
-    centres of the 16x16 blocks);
+    centres of the 16x16 blocks); Ctrl-Alt-U brings it back to 320x200;
+  - after the 'v' key the guest draws a VBE 640x480x32 picture through the
+    linear framebuffer, which must reach the window pixel for pixel (the
+    accelerator's dirty tracking of guest RAM writes);
   - closing the window (WM_DELETE_WINDOW, as a window manager sends it)
     presses the ACPI power button, which the guest sees; closing it again
     ends Ember with status 0.
@@ -251,6 +254,31 @@ def run_one(ember, guest, args, accel, rundir):
             return True
         wait_for('the scaled picture', scaled_ok, deadline)
         done.append('scaling')
+
+        # Ctrl-Alt-U: back to the guest's size.
+        xs.run('xdotool', 'key', 'ctrl+alt+u')
+        wait_for('the window at 320x200 again', lambda: capture(win)[:2] ==
+                 (320, 200), deadline)
+        done.append('unscale')
+
+        # A VBE picture written through the linear framebuffer: it is
+        # RAM to the accelerator, so only its dirty tracking shows it.
+        xs.run('xdotool', 'key', 'v')
+        wait_for('VBE from the guest', lambda: grep('VBE'), deadline)
+
+        def vbe_ok():
+            w, h, rows = capture(win)
+            if (w, h) != (640, 480):
+                raise Failure('window is %dx%d, not 640x480' % (w, h))
+            for y in range(480):
+                for x in range(640):
+                    want = (x & 255, y & 255, (x ^ y) & 255)
+                    if tuple(rows[y][x]) != want:
+                        raise Failure('VBE pixel (%d,%d) is %s, not %s' %
+                                      (x, y, rows[y][x], want))
+            return True
+        wait_for('the VBE picture in the window', vbe_ok, deadline)
+        done.append('vbe-lfb')
 
         # Close: the power button; close again: Ember quits.
         xs.close_window(win)

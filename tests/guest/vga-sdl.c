@@ -6,7 +6,10 @@
  *   KEY: xx          each byte from the keyboard (scan code set 1)
  *   MOUSE: b dx dy   each PS/2 mouse packet
  *   POWER            the ACPI power button (PWRBTN_STS in PM1a_STS)
- * The runner compares the window's pixels with the picture, types into
+ *   VBE              after the 'v' key: a VBE 640x480x32 picture drawn
+ *                    through the linear framebuffer (the accelerator's
+ *                    dirty tracking must bring it to the window)
+ * The runner compares the window's pixels with the pictures, types into
  * the window, moves the mouse, and closes the window twice.
  */
 #include "guest.h"
@@ -64,6 +67,32 @@ static void set_mode13(void)
     outb(0x3c0, 0x10);
     outb(0x3c0, 0x41);
     outb(0x3c0, 0x20);
+}
+
+static void draw_vbe(void)
+{
+    uint32_t fb;
+
+    outl(0xcf8, 0x80000000u | 0x10 << 8 | 0x10);
+    fb = inl(0xcfc) & ~0xfu;
+    outw(0x1ce, 4);
+    outw(0x1cf, 0);
+    outw(0x1ce, 1);
+    outw(0x1cf, 640);
+    outw(0x1ce, 2);
+    outw(0x1cf, 480);
+    outw(0x1ce, 3);
+    outw(0x1cf, 32);
+    outw(0x1ce, 4);
+    outw(0x1cf, 0x41);
+    /* Pixel (x, y): red x, green y, blue x ^ y. */
+    for (unsigned y = 0; y < 480; y++) {
+        for (unsigned x = 0; x < 640; x++) {
+            writel(fb + (y * 640 + x) * 4,
+                   (x & 255) << 16 | (y & 255) << 8 | ((x ^ y) & 255));
+        }
+    }
+    printf("VBE\n");
 }
 
 static void kbc_wait_input(void)
@@ -131,6 +160,9 @@ void guest_main(void)
                 }
             } else {
                 printf("KEY: %02x\n", b);
+                if (b == 0x2f) {            /* 'v' */
+                    draw_vbe();
+                }
             }
         }
         if (inw(PM1_STS) & PWRBTN_STS) {
