@@ -332,6 +332,58 @@ static void test_mode13(void)
     qtest_quit(s);
 }
 
+/* Unchained 256 colours ("mode X"): mode 13h with chain-4 and dword
+ * mode off, byte mode on; pixel x lives in plane x & 3 at x / 4. */
+static void test_mode_x(void)
+{
+    QTestState *s = vga_start(NULL);
+    g_autofree uint8_t *row = g_malloc(80);
+    VGAShot *shot;
+
+    vga_set_mode(s, 0x13);
+    vga_seq_write(s, VGA_SEQ_MEMORY_MODE, 0x06);
+    vga_cr_write(s, VGA_CRTC_UNDERLINE, 0x00);
+    vga_cr_write(s, VGA_CRTC_MODE, 0xe3);
+    for (int i = 0; i < 256; i++) {
+        vga_dac_write(s, i, (i * 5) & 63, i & 63, (i >> 2) & 63);
+    }
+    for (int plane = 0; plane < 4; plane++) {
+        vga_seq_write(s, VGA_SEQ_PLANE_WRITE, 1 << plane);
+        for (int y = 0; y < 200; y++) {
+            for (int i = 0; i < 80; i++) {
+                row[i] = (4 * i + plane + y) & 0xff;
+            }
+            qtest_memwrite(s, 0xa0000 + y * 80, row, 80);
+        }
+    }
+    shot = vga_screendump(s);
+    g_assert_cmpint(shot->width, ==, 320);
+    g_assert_cmpint(shot->height, ==, 200);
+    for (int y = 0; y < 200; y++) {
+        for (int x = 0; x < 320; x++) {
+            unsigned i = (x + y) & 0xff;
+            uint32_t want = vga_c6((i * 5) & 63) << 16 | vga_c6(i & 63) << 8 |
+                            vga_c6((i >> 2) & 63);
+            if (vga_px(shot, x, y) != want) {
+                g_error("mode X pixel (%d,%d): got %06x want %06x", x, y,
+                        vga_px(shot, x, y), want);
+            }
+        }
+    }
+    vga_shot_free(shot);
+    /* Page flipping: the start address moves to a second page. */
+    vga_seq_write(s, VGA_SEQ_PLANE_WRITE, 0x0f);
+    qtest_memset(s, 0xa0000 + 16000, 0x2a, 16000);
+    vga_cr_write(s, VGA_CRTC_START_HI, 16000 >> 8);
+    vga_cr_write(s, VGA_CRTC_START_LO, 16000 & 0xff);
+    shot = vga_screendump(s);
+    g_assert_cmphex(vga_px(shot, 123, 45), ==,
+                    vga_c6((0x2a * 5) & 63) << 16 | vga_c6(0x2a) << 8 |
+                    vga_c6(0x2a >> 2));
+    vga_shot_free(shot);
+    qtest_quit(s);
+}
+
 /* Bytes of pixel (x, y) of the VBE test pattern. */
 static uint32_t vbe_pattern(int x, int y)
 {
@@ -580,6 +632,7 @@ int main(int argc, char **argv)
     g_test_add_func("/vga/text/8dot-8line-font", test_text_8dot_8line_font);
     g_test_add_func("/vga/mode12", test_mode12);
     g_test_add_func("/vga/mode13", test_mode13);
+    g_test_add_func("/vga/mode-x", test_mode_x);
     g_test_add_func("/vga/vbe/8", test_vbe_8);
     g_test_add_func("/vga/vbe/8-dac8", test_vbe_8_dac8);
     g_test_add_func("/vga/vbe/15", test_vbe_15);
