@@ -8,6 +8,7 @@
  */
 #include "ember/osdep.h"
 #include "ember/log.h"
+#include "ember/error.h"
 #include "tcg/tcg.h"
 #include "tcg/interp.h"
 #include "tcg/tcg-op.h"
@@ -219,6 +220,7 @@ static TranslationBlock *tb_find(CPUState *cpu, uint64_t pc, uint64_t cs_base,
     TCGCPU *tc = tcg_cpu(cpu);
     TBJmpCacheEntry *e = &tc->jmp_cache[tb_jmp_cache_hash(pc)];
     TranslationBlock *tb;
+    int flushes = 0;
 
     if (!cflags) {
         tb = __atomic_load_n(&e->tb, __ATOMIC_ACQUIRE);
@@ -237,7 +239,13 @@ static TranslationBlock *tb_find(CPUState *cpu, uint64_t pc, uint64_t cs_base,
         if (tb) {
             break;
         }
-        /* The code buffer is full. */
+        /* The code buffer is full. Other threads may fill it again
+         * before this one translates, but not every time. */
+        if (++flushes > 8) {
+            error_report("the code buffer is too small for a block at 0x%"
+                         PRIx64 " (-accel tcg,tb-size=)", pc);
+            abort();
+        }
         tb_flush(cpu);
     }
     if (!cflags) {

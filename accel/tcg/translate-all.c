@@ -22,7 +22,10 @@ uintptr_t guest_base;
 #define DEFAULT_CODE_SIZE (512 * MiB)
 #define TB_MAX_INSNS_DEFAULT 256
 /* Free space below which a new TB is not started. */
-#define CODE_HEADROOM (1 * MiB)
+/* Room kept free at the end of the buffer: a block is only started with
+ * this much left, and emission stops half way into it. */
+#define CODE_HEADROOM (256 * KiB)
+#define MIN_CODE_SIZE (2 * MiB)
 
 void tcg_exec_init(const TCGModeOps *ops, size_t code_size)
 {
@@ -30,7 +33,10 @@ void tcg_exec_init(const TCGModeOps *ops, size_t code_size)
     size_t used;
 
     tcg_mode_ops = ops;
-    tcg_region_init(code_size ? code_size : DEFAULT_CODE_SIZE);
+    if (!code_size) {
+        code_size = DEFAULT_CODE_SIZE;
+    }
+    tcg_region_init(MAX(code_size, MIN_CODE_SIZE));
     tcg_context_init();
     tcg_target_init_globals();
     s->code_buf = s->code_ptr = tcg_region.rw;

@@ -13,6 +13,8 @@ def parser(doc):
     ap.add_argument('--backend', default='x86_64', choices=['x86_64',
                                                             'interp'])
     ap.add_argument('--timeout', type=float, default=120)
+    ap.add_argument('--ember-arg', action='append', default=[],
+                    help='an extra ember-x86_64 option (repeatable)')
     return ap
 
 
@@ -40,8 +42,8 @@ def compare(a, cmd, stdin_data=None, cwd=None, label=None,
     difference, the diff. Returns True when they agree."""
     label = label or ' '.join(cmd)
     res = []
-    ember = os.path.abspath(a.ember)
-    for prefix, env in (([], None), ([ember], ember_env(a.backend))):
+    ember = [os.path.abspath(a.ember)] + a.ember_arg
+    for prefix, env in (([], None), (ember, ember_env(a.backend))):
         stdin = subprocess.PIPE if stdin_data is not None else \
             subprocess.DEVNULL
         try:
