@@ -15,6 +15,7 @@
 #include "ember/osdep.h"
 #include "tcg/tcg.h"
 #include "tcg-internal.h"
+#include "exec/cputlb.h"
 
 static void mark_globals_live(TCGContext *s, uint8_t *live)
 {
@@ -170,6 +171,14 @@ void tcg_liveness(TCGContext *s)
             if (s->temps[a].kind != TEMP_FIXED) {
                 live[a] = 0;
             }
+        }
+        if ((def->flags & TCG_OPF_MAY_FAULT) && tcg_softmmu) {
+            /*
+             * System mode: a page fault restarts the instruction after the
+             * guest's handler ran, so every guest register must be
+             * recoverable at the access, dead in program order or not.
+             */
+            mark_globals_live(s, live);
         }
         if (op->opc == INDEX_op_call) {
             const TCGHelperInfo *info = (const TCGHelperInfo *)(uintptr_t)

@@ -300,6 +300,15 @@ static void take_snapshot(TCGContext *s)
     }
 }
 
+static void sync_globals(TCGContext *s);
+void tcg_regalloc_snapshot(TCGContext *s)
+{
+    if (getenv("SMMU_SYNC")) {
+        sync_globals(s);
+    }
+    take_snapshot(s);
+}
+
 void tcg_record_fault_site(TCGContext *s)
 {
     TCGFaultSite site = {

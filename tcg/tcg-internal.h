@@ -107,6 +107,9 @@ typedef struct TCGTargetOps {
 int tcg_regalloc_gen(TCGContext *s, const TCGTargetOps *t);
 /* Record a guest memory access at the current code offset. */
 void tcg_record_fault_site(TCGContext *s);
+/* Re-take the snapshot of dirty globals for the next fault site (after
+ * the back end moved registers around, e.g. for scratch registers). */
+void tcg_regalloc_snapshot(TCGContext *s);
 /* Scratch register usable by out_op when it needs one beyond its args. */
 int tcg_regalloc_scratch(TCGContext *s, uint32_t avoid);
 

@@ -198,8 +198,16 @@ const void *helper_lookup_tb_ptr(void *envp)
     e = &tc->jmp_cache[tb_jmp_cache_hash(pc)];
     tb = __atomic_load_n(&e->tb, __ATOMIC_ACQUIRE);
     if (!tb || tb->pc != pc || tb->cs_base != cs_base || tb->flags != flags) {
+        uint64_t phys = pc & TARGET_PAGE_MASK;
+        if (tcg_mode_ops->code_phys) {
+            uint32_t cf = 0;
+            phys = tcg_mode_ops->code_phys(cpu, pc, &cf, true);
+            if (phys == (uint64_t)-1) {
+                return lookup_miss;
+            }
+        }
         tb_lock();
-        tb = tb_htable_lookup(pc, cs_base, flags);
+        tb = tb_htable_lookup(cpu, pc, cs_base, flags, phys);
         tb_unlock();
         if (!tb) {
             return lookup_miss;
@@ -220,6 +228,7 @@ static TranslationBlock *tb_find(CPUState *cpu, uint64_t pc, uint64_t cs_base,
     TCGCPU *tc = tcg_cpu(cpu);
     TBJmpCacheEntry *e = &tc->jmp_cache[tb_jmp_cache_hash(pc)];
     TranslationBlock *tb;
+    uint64_t phys = pc & TARGET_PAGE_MASK;
     int flushes = 0;
 
     if (!cflags) {
@@ -229,9 +238,13 @@ static TranslationBlock *tb_find(CPUState *cpu, uint64_t pc, uint64_t cs_base,
             return tb;
         }
     }
+    if (tcg_mode_ops->code_phys) {
+        /* System mode: the code's page (raises a fetch fault here). */
+        phys = tcg_mode_ops->code_phys(cpu, pc, &cflags, false);
+    }
     for (;;) {
         tb_lock();
-        tb = cflags ? NULL : tb_htable_lookup(pc, cs_base, flags);
+        tb = cflags ? NULL : tb_htable_lookup(cpu, pc, cs_base, flags, phys);
         if (!tb) {
             tb = tb_gen_code(cpu, pc, cs_base, flags, cflags);
         }
@@ -271,6 +284,10 @@ static int cpu_exec_loop(CPUState *cpu)
         TranslationBlock *tb;
         uintptr_t ret;
 
+        if (tcg_mode_ops->exec_interrupt && cpu->exception_index < 0 &&
+            tcg_mode_ops->exec_interrupt(cpu)) {
+            last_tb = NULL;
+        }
         if (cpu->exception_index >= 0) {
             int r = cpu->exception_index;
             cpu->exception_index = -1;

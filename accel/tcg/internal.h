@@ -6,8 +6,11 @@
 #include "exec/exec-all.h"
 
 void tb_maint_init(void);
-TranslationBlock *tb_htable_lookup(uint64_t pc, uint64_t cs_base,
-                                   uint32_t flags);
+/* The cached TB for (pc, cs_base, flags) whose code comes from page
+ * phys (and whose second page, if any, is still mapped the same). */
+TranslationBlock *tb_htable_lookup(CPUState *cpu, uint64_t pc,
+                                   uint64_t cs_base, uint32_t flags,
+                                   uint64_t phys);
 void tb_link(TranslationBlock *tb);
 void tb_add_jump(TranslationBlock *tb, int n, TranslationBlock *next);
 void tb_flush_locked(void);

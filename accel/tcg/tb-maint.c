@@ -56,7 +56,8 @@ static gboolean tb_equal(gconstpointer a, gconstpointer b)
 {
     const TranslationBlock *x = a, *y = b;
 
-    return x->pc == y->pc && x->cs_base == y->cs_base && x->flags == y->flags;
+    return x->pc == y->pc && x->cs_base == y->cs_base &&
+           x->flags == y->flags && x->page_addr[0] == y->page_addr[0];
 }
 
 void tb_maint_init(void)
@@ -67,12 +68,21 @@ void tb_maint_init(void)
     all_tbs = g_ptr_array_new();
 }
 
-TranslationBlock *tb_htable_lookup(uint64_t pc, uint64_t cs_base,
-                                   uint32_t flags)
+TranslationBlock *tb_htable_lookup(CPUState *cpu, uint64_t pc,
+                                   uint64_t cs_base, uint32_t flags,
+                                   uint64_t phys)
 {
-    TranslationBlock key = { .pc = pc, .cs_base = cs_base, .flags = flags };
+    TranslationBlock key = { .pc = pc, .cs_base = cs_base, .flags = flags,
+                             .page_addr = { phys, -1 } };
+    TranslationBlock *tb = g_hash_table_lookup(tb_htable, &key);
 
-    return g_hash_table_lookup(tb_htable, &key);
+    if (tb && tb->page_addr[1] != (uint64_t)-1 && tcg_mode_ops->phys_page &&
+        tcg_mode_ops->phys_page(cpu, (pc & TARGET_PAGE_MASK) +
+                                TARGET_PAGE_SIZE) != tb->page_addr[1]) {
+        /* The block's second page now maps elsewhere. */
+        return NULL;
+    }
+    return tb;
 }
 
 static GPtrArray *page_list(uint64_t page, bool create)
@@ -159,6 +169,13 @@ void tb_add_jump(TranslationBlock *tb, int n, TranslationBlock *next)
         tb->jmp_reset_offset[n] == 0xffff ||
         (tb->cflags & (CF_NOCACHE | CF_NO_CHAIN)) ||
         (next->cflags & CF_NOCACHE)) {
+        return;
+    }
+    if (tcg_mode_ops->same_page_chaining &&
+        (next->pc & TARGET_PAGE_MASK) != (tb->pc & TARGET_PAGE_MASK) &&
+        (next->pc & TARGET_PAGE_MASK) !=
+        ((tb->pc + tb->size - 1) & TARGET_PAGE_MASK)) {
+        /* System mode: next's page may map elsewhere when tb runs again. */
         return;
     }
     tcg_current_backend()->set_jmp_target(tb, n, next->tc_ptr);
@@ -266,6 +283,28 @@ GArray *pages_in_range(GHashTable *t, uint64_t start, uint64_t end)
     return a;
 }
 
+/*
+ * Does tb's code lie in [start, end)? Ranges are in page_addr terms:
+ * guest addresses in user mode, host addresses of the guest RAM pages
+ * in system mode (where a block's two pages need not be adjacent).
+ */
+static bool tb_overlaps(const TranslationBlock *tb, uint64_t start,
+                        uint64_t end)
+{
+    uint64_t off = tb->pc & ~TARGET_PAGE_MASK;
+    uint64_t len0 = MIN((uint64_t)tb->size, TARGET_PAGE_SIZE - off);
+    uint64_t s0 = tb->page_addr[0] + off;
+
+    if (s0 < end && s0 + len0 > start) {
+        return true;
+    }
+    if (tb->page_addr[1] != (uint64_t)-1 && tb->size > len0) {
+        uint64_t s1 = tb->page_addr[1];
+        return s1 < end && s1 + (tb->size - len0) > start;
+    }
+    return false;
+}
+
 bool tb_invalidate_range(uint64_t start, uint64_t end, uintptr_t host_pc)
 {
     TranslationBlock *cur = NULL;
@@ -293,7 +332,7 @@ bool tb_invalidate_range(uint64_t start, uint64_t end, uintptr_t host_pc)
                 continue;
             }
             tb = g_ptr_array_index(l, i);
-            if (tb->pc < end && tb->pc + tb->size > start) {
+            if (tb_overlaps(tb, start, end)) {
                 if (tb == cur) {
                     hit_current = true;
                 }

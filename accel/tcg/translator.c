@@ -53,6 +53,15 @@ void translator_loop(CPUState *cpu, TranslationBlock *tb, int max_insns,
          * there: only the first page matters. */
         tb->page_addr[1] = (uint64_t)-1;
     }
+    if (tcg_mode_ops->phys_page) {
+        /* System mode keys code by where it lies, not where it is seen. */
+        for (int i = 0; i < 2; i++) {
+            if (tb->page_addr[i] != (uint64_t)-1) {
+                tb->page_addr[i] = tcg_mode_ops->phys_page(cpu,
+                                                           tb->page_addr[i]);
+            }
+        }
+    }
 }
 
 bool translator_fetch(DisasContextBase *db, CPUState *cpu, uint64_t pc,

@@ -231,8 +231,12 @@ static void hpet_timer_arm(HPETTimer *t, bool wrapped)
             return;
         }
     }
-    ticks = (cur - s->counter) + diff;
-    if (__builtin_mul_overflow(ticks, HPET_NS_PER_TICK, &ns) ||
+    /*
+     * A 64-bit comparator behind the counter matches only after the
+     * counter wraps: the sum overflows, and the match is centuries away.
+     */
+    if (__builtin_add_overflow(cur - s->counter, diff, &ticks) ||
+        __builtin_mul_overflow(ticks, HPET_NS_PER_TICK, &ns) ||
         ns > (uint64_t)(INT64_MAX - s->enable_ns)) {
         timer_del(&t->timer);       /* centuries away */
         return;

@@ -14,6 +14,7 @@
 
 #include "ember/osdep.h"
 #include "exec/user-mem.h"
+#include "exec/cputlb.h"
 
 extern __thread uintptr_t helper_retaddr;
 
@@ -29,11 +30,15 @@ static inline void clear_helper_retaddr(void)
     helper_retaddr = 0;
 }
 
+/* System mode (tcg_softmmu set) goes through the soft TLB. */
 #define CPU_LD(name, type, fn)                                          \
     static inline type cpu_##name##_data_ra(void *env, uint64_t addr,   \
                                             uintptr_t ra)               \
     {                                                                   \
         type v;                                                         \
+        if (tcg_softmmu) {                                              \
+            return tcg_softmmu->ld_ra(env, addr, sizeof(type), ra);     \
+        }                                                               \
         set_helper_retaddr(ra);                                         \
         v = fn(g2h(addr));                                              \
         clear_helper_retaddr();                                         \
@@ -43,6 +48,10 @@ static inline void clear_helper_retaddr(void)
     static inline void cpu_##name##_data_ra(void *env, uint64_t addr,   \
                                             type v, uintptr_t ra)       \
     {                                                                   \
+        if (tcg_softmmu) {                                              \
+            tcg_softmmu->st_ra(env, addr, v, sizeof(type), ra);         \
+            return;                                                     \
+        }                                                               \
         set_helper_retaddr(ra);                                         \
         fn(g2h(addr), v);                                               \
         clear_helper_retaddr();                                         \
@@ -74,6 +83,21 @@ CPU_ST(stq, uint64_t, stq_le_p)
  * helper_retaddr. */
 static inline void *cpu_host_addr(void *env, uint64_t addr, size_t len)
 {
+    return g2h(addr);
+}
+
+/*
+ * The same with the access kind and the helper's GETPC(), for code that
+ * runs in both modes: NULL in system mode when [addr, addr + len) is not
+ * plain RAM (MMIO, translated code, logged display memory); then use
+ * the element accessors above.
+ */
+static inline void *cpu_host_addr_ra(void *env, uint64_t addr, size_t len,
+                                     bool is_write, uintptr_t ra)
+{
+    if (tcg_softmmu) {
+        return tcg_softmmu->host_ra(env, addr, len, is_write, ra);
+    }
     return g2h(addr);
 }
 

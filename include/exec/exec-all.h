@@ -90,6 +90,26 @@ typedef struct TCGModeOps {
     void (*page_protect)(uint64_t page);
     /* All CPUs, for jump-cache invalidation and exclusive sections. */
     GPtrArray *(*cpu_list)(void);
+
+    /*
+     * System mode only (NULL/false in user mode, where a guest page is
+     * its own "physical" page). Translated code is then keyed by the
+     * host address of the guest RAM page it came from.
+     */
+    /* The code page of the block at pc: raises the fetch fault unless
+     * probe (then -1); -1 with *cflags changed for code outside RAM. */
+    uint64_t (*code_phys)(CPUState *cpu, uint64_t pc, uint32_t *cflags,
+                          bool probe);
+    /* The code page of virtual page vpage, or -1 (no fault raised). */
+    uint64_t (*phys_page)(CPUState *cpu, uint64_t vpage);
+    /* The first instruction of a block cannot be fetched (noreturn). */
+    void (*fetch_fault)(CPUState *cpu, uint64_t addr);
+    /* Between blocks: take a pending interrupt if the CPU can; true if
+     * the control flow changed (no chaining from the last block). */
+    bool (*exec_interrupt)(CPUState *cpu);
+    /* Chain direct jumps only within the pages of the jumping block
+     * (another virtual page may map elsewhere next time). */
+    bool same_page_chaining;
 } TCGModeOps;
 
 extern const TCGModeOps *tcg_mode_ops;

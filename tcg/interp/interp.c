@@ -16,6 +16,7 @@
 #include "ember/osdep.h"
 #include "tcg/tcg.h"
 #include "exec/user-mem.h"
+#include "exec/cputlb.h"
 #include "../tcg-internal.h"
 #include "tcg/interp.h"
 
@@ -549,6 +550,11 @@ next_tb:
         case INDEX_op_qemu_ld: {
             MemOp mop = get_memop(a[2]);
             x = rd(a[1], v, env);
+            if (tcg_softmmu) {
+                /* System mode: the soft TLB (it checks alignment). */
+                wr(a[0], v, env, tcg_softmmu->ld(env, x, a[2], NULL));
+                break;
+            }
             check_align(x, mop);
             wr(a[0], v, env, mem_ld(x, mop));
             break;
@@ -556,14 +562,26 @@ next_tb:
         case INDEX_op_qemu_st: {
             MemOp mop = get_memop(a[2]);
             x = rd(a[1], v, env);
+            if (tcg_softmmu) {
+                tcg_softmmu->st(env, x, rd(a[0], v, env), a[2], NULL);
+                break;
+            }
             check_align(x, mop);
             mem_st(x, mop, rd(a[0], v, env));
             break;
         }
         case INDEX_op_cmpxchg: {
             MemOp mop = get_memop(a[4]);
-            void *p = g2h(rd(a[1], v, env));
+            void *p;
             uint64_t cmp = rd(a[2], v, env), nv = rd(a[3], v, env);
+            if (tcg_softmmu) {
+                wr(a[0], v, env, tcg_softmmu->atomic(
+                       env, rd(a[1], v, env), cmp, nv,
+                       (uint32_t)a[4] | ((uint64_t)TCG_SOFTMMU_CMPXCHG <<
+                                         TCG_SOFTMMU_OP_SHIFT), NULL));
+                break;
+            }
+            p = g2h(rd(a[1], v, env));
             switch (mop & MO_SIZE) {
             case MO_8: {
                 uint8_t e = cmp;
@@ -604,9 +622,17 @@ next_tb:
         case INDEX_op_xchg:
         case INDEX_op_xadd: {
             MemOp mop = get_memop(a[3]);
-            void *p = g2h(rd(a[1], v, env));
+            void *p;
             bool add = in->opc == INDEX_op_xadd;
             y = rd(a[2], v, env);
+            if (tcg_softmmu) {
+                uint64_t op = add ? TCG_SOFTMMU_XADD : TCG_SOFTMMU_XCHG;
+                wr(a[0], v, env, tcg_softmmu->atomic(
+                       env, rd(a[1], v, env), y, 0,
+                       (uint32_t)a[3] | (op << TCG_SOFTMMU_OP_SHIFT), NULL));
+                break;
+            }
+            p = g2h(rd(a[1], v, env));
             switch (mop & MO_SIZE) {
             case MO_8:
                 r = add ? __atomic_fetch_add((uint8_t *)p, y, __ATOMIC_SEQ_CST)

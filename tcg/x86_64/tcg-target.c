@@ -16,6 +16,7 @@
 #include "ember/osdep.h"
 #include "tcg/tcg.h"
 #include "exec/user-mem.h"
+#include "exec/cputlb.h"
 #include "../tcg-internal.h"
 #include "tcg/tcg-op.h"
 
@@ -122,9 +123,11 @@ static const uint8_t *tb_ret_addr;      /* epilogue (rx), returns rax */
 static const uint8_t *tb_ret_zero;      /* xor eax,eax; epilogue */
 
 #define FRAME_SPILL 1024
+/* Above the spill slots: the soft-MMU slow paths' area (softmmu.c.inc). */
+#define SMMU_AREA 176
 /* 6 pushes + return address leave rsp at 8 mod 16: the frame restores
  * 16-byte alignment for calls. */
-#define FRAME_SIZE (FRAME_SPILL + 8)
+#define FRAME_SIZE (FRAME_SPILL + SMMU_AREA + 8)
 
 static const int8_t alloc_order[] = {
     R_BX, R_12, R_13, R_14, R_15, R_10, R_11, R_9, R_8,
@@ -555,6 +558,8 @@ static int size_opc(MemOp mop, int opc32, int opc8)
     default: return opc32 | P_REXW;
     }
 }
+
+#include "softmmu.c.inc"
 
 /* ---- Constraints ------------------------------------------------------- */
 
@@ -1004,12 +1009,24 @@ static void out_op(TCGContext *s, const TCGOp *op, const TCGArg *a,
     }
 
     case INDEX_op_qemu_ld:
+        if (tcg_softmmu) {
+            smmu_qemu_ld(s, a[0], a[1], a[2]);
+            break;
+        }
         out_qemu_ld(s, a[0], a[1], a[2]);
         break;
     case INDEX_op_qemu_st:
+        if (tcg_softmmu) {
+            smmu_qemu_st(s, a[0], c[0], a[1], a[2]);
+            break;
+        }
         out_qemu_st(s, a[0], c[0], a[1], a[2]);
         break;
     case INDEX_op_cmpxchg: {
+        if (tcg_softmmu) {
+            smmu_atomic(s, TCG_SOFTMMU_CMPXCHG, a[0], a[1], a[2], a[3], a[4]);
+            break;
+        }
         MemOp mop = get_memop(a[4]);
         int base;
         intptr_t off;
@@ -1028,6 +1045,11 @@ static void out_op(TCGContext *s, const TCGOp *op, const TCGArg *a,
         int opc = op->opc == INDEX_op_xchg ?
                   size_opc(mop, OPC_XCHG, OPC_XCHGB) :
                   size_opc(mop, OPC_XADD, OPC_XADDB) | P_LOCK;
+        if (tcg_softmmu) {
+            smmu_atomic(s, op->opc == INDEX_op_xchg ? TCG_SOFTMMU_XCHG :
+                        TCG_SOFTMMU_XADD, a[0], a[1], a[2], 0, a[3]);
+            break;
+        }
         mem_addr(&base, &off, a[1]);
         tcg_record_fault_site(s);
         out_modrm_offset(s, opc, a[0], base, off);
@@ -1127,6 +1149,10 @@ static size_t x86_init(TCGContext *s)
     while ((uintptr_t)s->code_ptr & 15) {
         tcg_out8(s, 0xcc);
     }
+    if (tcg_softmmu) {
+        smmu_init_frame();
+        smmu_emit_thunks(s);
+    }
     return s->code_ptr - start;
 }
 
@@ -1142,6 +1168,9 @@ static int x86_gen_code(TCGContext *s, TranslationBlock *tb)
     int ret;
 
     g_array_set_size(slow_paths, 0);
+    if (tcg_softmmu) {
+        g_array_set_size(smmu_slow, 0);
+    }
     vec_reset();
     tb->jmp_reset_offset[0] = tb->jmp_reset_offset[1] = 0xffff;
     ret = tcg_regalloc_gen(s, &x86_ops);
@@ -1149,6 +1178,9 @@ static int x86_gen_code(TCGContext *s, TranslationBlock *tb)
         return ret;
     }
     emit_slow_paths(s);
+    if (tcg_softmmu) {
+        smmu_emit_slow_paths(s);
+    }
     if (s->code_ptr > s->code_end) {
         return -1;
     }

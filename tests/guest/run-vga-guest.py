@@ -194,7 +194,9 @@ def run_one(ember, guest, args, accel, rundir, expect):
         mon = Monitor(sock, proc, deadline)
         while proc.poll() is None and time.monotonic() < deadline:
             with open(serial, 'rb') as f:
-                lines = f.read().decode(errors='replace').splitlines()
+                text = f.read().decode(errors='replace')
+            # only whole lines: the guest may be half-way through one
+            lines = text[:text.rfind('\n') + 1].splitlines()
             screens = [ln.split(': ', 1)[1].strip() for ln in lines
                        if ln.startswith('SCREEN: ')]
             if len(screens) > done:

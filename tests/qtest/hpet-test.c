@@ -109,6 +109,14 @@ static void test_oneshot_level_route(void)
     qtest_writeq(s, HPET + TN_CMP(1), qtest_readq(s, HPET + COUNTER) + 10);
     qtest_clock_step(s, 1000);
     g_assert_cmpint(qtest_get_irq_raise_count(s, 3), ==, 0);
+    /*
+     * A 64-bit comparator behind the counter matches only after the
+     * counter wraps (once hung the main loop re-firing in the past).
+     */
+    qtest_writeq(s, HPET + TN_CONF(2), TN_ENABLE | TN_ROUTE(20));
+    qtest_writeq(s, HPET + TN_CMP(2), qtest_readq(s, HPET + COUNTER) - 100);
+    qtest_clock_step(s, 10 * 1000000);
+    g_assert_cmpint(qtest_get_irq_raise_count(s, 20), ==, 1);
     qtest_quit(s);
 }
 

@@ -46,6 +46,7 @@ struct CPUState {
 
     /* TCG state, owned by accel/tcg. */
     void *tb_jmp_cache;
+    void *tlb;                      /* CPUTLB * (system mode, cputlb.h) */
     int64_t icount_budget;
     bool can_do_io;
     int exception_index;

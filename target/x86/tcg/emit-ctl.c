@@ -8,12 +8,22 @@
 #include "ember/osdep.h"
 #include "translate.h"
 
+/* A branch target: EIP wraps at the operand size, within CS. */
 static uint64_t mask_pc(DisasContext *s, uint64_t pc)
 {
+    uint64_t base = s->base.tb->cs_base;
+
     if (s->code64) {
         return pc;
     }
-    return s->dflag == MO_16 ? (uint16_t)pc : (uint32_t)pc;
+    pc -= base;
+    return base + (s->dflag == MO_16 ? (uint16_t)pc : (uint32_t)pc);
+}
+
+/* The return address a CALL pushes: EIP, not the linear address. */
+static uint64_t next_eip(DisasContext *s)
+{
+    return s->pc - s->base.tb->cs_base;
 }
 
 void gen_jcc(DisasContext *s, X86Insn *d);
@@ -105,7 +115,7 @@ void gen_call_rel(DisasContext *s, X86Insn *d)
     uint64_t target = mask_pc(s, s->pc + d->op[0].imm);
     MemOp ot = s->code64 ? MO_64 : s->dflag;
 
-    gen_push(s, ot, tcg_constant(s->pc));
+    gen_push(s, ot, tcg_constant(next_eip(s)));
     gen_jmp_to(s, target);
 }
 
@@ -120,7 +130,7 @@ void gen_call_ind(DisasContext *s, X86Insn *d)
     if (ot != MO_64) {
         gen_ext_size(t, t, ot, false);
     }
-    gen_push(s, ot, tcg_constant(s->pc));
+    gen_push(s, ot, tcg_constant(next_eip(s)));
     gen_jmp_indirect(s, t);
 }
 

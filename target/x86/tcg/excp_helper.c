@@ -61,6 +61,10 @@ void cpu_raise_fetch_fault(CPUState *cpu, uint64_t addr)
 {
     CPUX86State *env = cpu_env(cpu);
 
+    if (tcg_mode_ops->fetch_fault) {
+        /* System mode walks the page tables for the real fault. */
+        tcg_mode_ops->fetch_fault(cpu, addr);
+    }
     /* #PF on an instruction fetch from user mode (SDM vol. 3A, 4.7). */
     env->cr[2] = addr;
     env->error_code = 0x14;

@@ -71,6 +71,7 @@ FLAGS = {
     'rep': 'F_REP', 'nomodrm': 'F_NOMODRM', 'vex': 'F_VEX',
     'vexonly': 'F_VEX_ONLY', 'l0': 'F_L0', 'w0': 'F_W0', 'w1': 'F_W1',
     'end': 'F_END', 'noseg': 'F_NOSEG', 'modrm': 'F_MODRM',
+    'sys': 'F_SYS', 'o64': 'F_O64',
 }
 MODRM_KINDS = set('EGMRVWUNPQSCDL')
 

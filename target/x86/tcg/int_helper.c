@@ -303,7 +303,18 @@ void helper_cmpxchg16b(void *e, uint64_t addr)
     }
     cmp = ((unsigned __int128)env->regs[R_EDX] << 64) | env->regs[R_EAX];
     nv = ((unsigned __int128)env->regs[R_ECX] << 64) | env->regs[R_EBX];
-    p = cpu_host_addr(env, addr, 16);
+    p = cpu_host_addr_ra(env, addr, 16, true, ra);
+    if (!p) {
+        /* System mode, not plain RAM: one vCPU runs at a time, so a read
+         * then a write is indivisible for the guest. */
+        old = cpu_ldq_data_ra(env, addr, ra) |
+              ((unsigned __int128)cpu_ldq_data_ra(env, addr + 8, ra) << 64);
+        if (old == cmp) {
+            cpu_stq_data_ra(env, addr, (uint64_t)nv, ra);
+            cpu_stq_data_ra(env, addr + 8, (uint64_t)(nv >> 64), ra);
+        }
+        goto done;
+    }
     set_helper_retaddr(ra);
 #ifdef HOST_X86_64
     {
@@ -323,6 +334,7 @@ void helper_cmpxchg16b(void *e, uint64_t addr)
     }
 #endif
     clear_helper_retaddr();
+done:
     if (old == cmp) {
         fl |= CC_Z;
     } else {

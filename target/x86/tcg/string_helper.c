@@ -28,6 +28,21 @@ static void set_reg(CPUX86State *env, int r, uint64_t v, uint64_t aflag)
     }
 }
 
+/*
+ * Outside 64-bit mode (system mode's legacy guests) ES's base applies to
+ * rDI and linear addresses wrap at 4 GiB; in 64-bit mode both are no-ops.
+ */
+static uint64_t lin(CPUX86State *env, uint64_t a)
+{
+    return (env->hflags & HF_CS64_MASK) ? a : (uint32_t)a;
+}
+
+static uint64_t es_lin(CPUX86State *env, uint64_t di)
+{
+    return (env->hflags & HF_CS64_MASK) ? di
+                                        : (uint32_t)(env->segs[R_ES].base + di);
+}
+
 static uint64_t page_left(uint64_t a)
 {
     return 4096 - (a & 4095);
@@ -44,25 +59,29 @@ void helper_rep_movs(void *e, uint64_t ot, uint64_t aflag, uint64_t seg_base,
 
     while (cx) {
         uint64_t si = env->regs[R_ESI] & m, di = env->regs[R_EDI] & m;
-        uint64_t src = seg_base + si, dst = di;
+        uint64_t src = lin(env, seg_base + si), dst = es_lin(env, di);
 
         if (env->df > 0 && aflag == MO_64) {
             /* Bulk: elements that stay within one page on both sides. */
             uint64_t n = MIN(page_left(src), page_left(dst)) / size;
             uint64_t len;
             n = MIN(n, cx);
-            if (n) {
-                len = n * size;
+            len = n * size;
+            /* System mode: both sides plain RAM, or element by element. */
+            uint8_t *hs = n ? cpu_host_addr_ra(env, src, len, false, ra)
+                            : NULL;
+            uint8_t *hd = hs ? cpu_host_addr_ra(env, dst, len, true, ra)
+                             : NULL;
+            if (hd) {
                 set_helper_retaddr(ra);
                 if (dst + len <= src || src + len <= dst || dst < src) {
-                    memmove(g2h(dst), g2h(src), len);
+                    memmove(hd, hs, len);
                 } else {
                     /* Overlap with dst above src: element order matters,
                      * each element is read whole before it is written. */
-                    uint8_t *d = g2h(dst), *s = g2h(src);
                     for (uint64_t i = 0; i < len; i += size) {
-                        uint64_t v = ldn_le_p(s + i, size);
-                        stn_le_p(d + i, size, v);
+                        uint64_t v = ldn_le_p(hs + i, size);
+                        stn_le_p(hd + i, size, v);
                     }
                 }
                 clear_helper_retaddr();
@@ -110,8 +129,9 @@ void helper_rep_stos(void *e, uint64_t ot, uint64_t aflag, uint64_t seg_base,
 
         if (env->df > 0 && aflag == MO_64) {
             uint64_t n = MIN(page_left(di) / size, cx);
-            if (n) {
-                uint8_t *p = g2h(di);
+            uint8_t *p = n ? cpu_host_addr_ra(env, di, n * size, true, ra)
+                           : NULL;
+            if (p) {
                 set_helper_retaddr(ra);
                 if (size == 1) {
                     memset(p, (uint8_t)val, n);
@@ -128,10 +148,10 @@ void helper_rep_stos(void *e, uint64_t ot, uint64_t aflag, uint64_t seg_base,
             }
         }
         switch (size) {
-        case 1: cpu_stb_data_ra(env, di, val, ra); break;
-        case 2: cpu_stw_data_ra(env, di, val, ra); break;
-        case 4: cpu_stl_data_ra(env, di, val, ra); break;
-        default: cpu_stq_data_ra(env, di, val, ra); break;
+        case 1: cpu_stb_data_ra(env, es_lin(env, di), val, ra); break;
+        case 2: cpu_stw_data_ra(env, es_lin(env, di), val, ra); break;
+        case 4: cpu_stl_data_ra(env, es_lin(env, di), val, ra); break;
+        default: cpu_stq_data_ra(env, es_lin(env, di), val, ra); break;
         }
         cx--;
         set_reg(env, R_EDI, di + env->df * (int64_t)size, aflag);
@@ -161,7 +181,7 @@ void helper_rep_lods(void *e, uint64_t ot, uint64_t aflag, uint64_t seg_base,
 
     while (cx) {
         uint64_t si = env->regs[R_ESI] & m;
-        uint64_t v = load(env, seg_base + si, size, ra);
+        uint64_t v = load(env, lin(env, seg_base + si), size, ra);
         switch (size) {
         case 1:
             env->regs[R_EAX] = (env->regs[R_EAX] & ~0xffull) | v;
@@ -194,11 +214,11 @@ static void rep_cmp(CPUX86State *env, uint64_t ot, uint64_t aflag,
         uint64_t a, b;
 
         if (cmps) {
-            a = load(env, seg_base + si, size, ra);
+            a = load(env, lin(env, seg_base + si), size, ra);
         } else {
             a = env->regs[R_EAX] & vm;
         }
-        b = load(env, di, size, ra);
+        b = load(env, es_lin(env, di), size, ra);
         cx--;
         if (cmps) {
             set_reg(env, R_ESI, si + env->df * (int64_t)size, aflag);

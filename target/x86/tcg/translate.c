@@ -14,6 +14,7 @@ TCGv cpu_regs[CPU_NB_REGS];
 TCGv cpu_cc_dst, cpu_cc_src, cpu_cc_src2, cpu_cc_op;
 TCGv cpu_rip;
 TCGv cpu_seg_base[6];
+void (*x86_sys_translate)(DisasContext *s, X86Insn *d);
 
 #include "decode-table.c.inc"
 
@@ -62,7 +63,16 @@ static uint8_t fetch_bytes(DisasContext *s, int len, void *buf)
         longjmp(s->fetch_jmp, 2);
     }
     if (!translator_fetch(&s->base, s->cs, s->pc, buf, len)) {
-        s->fetch_fault_addr = s->pc;
+        /* The fault is at the first byte that does not fetch (the
+         * field may start on a good page and end on a bad one). */
+        uint8_t b;
+        int k = 0;
+
+        while (k < len - 1 &&
+               translator_fetch(&s->base, s->cs, s->pc + k, &b, 1)) {
+            k++;
+        }
+        s->fetch_fault_addr = s->pc + k;
         longjmp(s->fetch_jmp, 1);
     }
     s->pc += len;
@@ -138,6 +148,11 @@ static bool entry_matches(DisasContext *s, const X86OpEntry *e, int mpfx,
                                                        : s->rex_w)) {
         return false;
     }
+    /* Forms of one opcode for 64-bit and for legacy modes (63: MOVSXD
+     * or ARPL). */
+    if ((e->flags & F_O64) && !s->code64) {
+        return false;
+    }
     return true;
 }
 
@@ -159,8 +174,15 @@ static const X86OpEntry *lookup_entry(DisasContext *s, int map, int b,
      * prefixes are modifiers (operand size, REP). */
     if (mpfx != PFX_ANY) {
         for (unsigned i = first; i < first + n; i++) {
-            if (entry_matches(s, &x86_insn_table[i], mpfx, true, modrm)) {
-                return &x86_insn_table[i];
+            const X86OpEntry *e = &x86_insn_table[i];
+            /* Without the feature, F3 0F BC/BD are BSF/BSR with a REP
+             * prefix that does nothing (SDM 2A, TZCNT, LZCNT). */
+            if (e->feat_bit && !(s->env->features[e->feat_word] &
+                                 e->feat_bit)) {
+                continue;
+            }
+            if (entry_matches(s, e, mpfx, true, modrm)) {
+                return e;
             }
         }
         /* 66 with F2/F3: an entry for 66 after the REP prefix missed. */
@@ -1147,9 +1169,11 @@ void gen_cmovcc(DisasContext *s, int b, TCGType t, TCGv d, TCGv v1,
 
 /* ---- Exceptions and control flow --------------------------------------- */
 
+/* pc is linear; RIP is relative to the code segment (real mode and
+ * segmented protected mode have a non-zero CS base). */
 void gen_update_rip(DisasContext *s, uint64_t pc)
 {
-    tcg_gen_movi(cpu_rip, pc);
+    tcg_gen_movi(cpu_rip, pc - s->base.tb->cs_base);
 }
 
 void gen_exception(DisasContext *s, int excp)
@@ -1182,7 +1206,9 @@ void gen_goto_tb(DisasContext *s, int n, uint64_t dest)
 void gen_jmp_to(DisasContext *s, uint64_t dest)
 {
     if (!s->code64) {
-        dest = (s->dflag == MO_16) ? (uint16_t)dest : (uint32_t)dest;
+        uint64_t base = s->base.tb->cs_base;
+        dest -= base;
+        dest = base + ((s->dflag == MO_16) ? (uint16_t)dest : (uint32_t)dest);
     }
     if (x86_flags_dead_after(s, dest, CC_ARITH_MASK)) {
         gen_discard_flags(s);
@@ -1256,10 +1282,13 @@ void gen_push(DisasContext *s, MemOp ot, TCGv v)
         gen_qemu_st(s, v, sp, ot);
         tcg_gen_mov(cpu_regs[R_ESP], sp);
     } else {
-        TCGv a = gen_seg_addr(s, (s->flags & HF_SS32_MASK) ? sp : sp, R_SS,
-                              R_SS);
+        /* The stack pointer wraps at the stack's size. */
+        MemOp sot = (s->flags & HF_SS32_MASK) ? MO_32 : MO_16;
+        TCGv a = tcg_temp_new();
+        gen_ext_size(a, sp, sot, false);
+        a = gen_seg_addr(s, a, R_SS, R_SS);
         gen_qemu_st(s, v, a, ot);
-        gen_st_reg(s, (s->flags & HF_SS32_MASK) ? MO_32 : MO_16, R_ESP, sp);
+        gen_st_reg(s, sot, R_ESP, sp);
     }
 }
 
@@ -1298,7 +1327,7 @@ static void x86_init_disas_context(DisasContextBase *db, CPUState *cpu)
     s->cc_op_dirty = false;
     s->pc = db->pc_first;
     s->jmp_opt = !(db->tb->cflags & (CF_NO_CHAIN | CF_NOCACHE)) &&
-                 !(s->flags & HF_TF_MASK);
+                 !(s->flags & (HF_TF_MASK | HF_INHIBIT_IRQ_MASK));
 }
 
 static int exit_label;
@@ -1361,12 +1390,25 @@ static void x86_translate_insn(DisasContextBase *db, CPUState *cpu)
         return;
     }
     db->pc_next = s->pc;
-    d.e->gen(s, &d);
+    if (s->flags & HF_INHIBIT_IRQ_MASK) {
+        /* The instruction after STI or MOV SS: interrupts are taken
+         * after it (SDM 3A, 6.8.3), when the block ends below. */
+        TCGv h = tcg_temp_new();
+        tcg_gen_ld(MO_32, h, tcg_ctx->env, offsetof(CPUX86State, hflags));
+        tcg_gen_andi_i64(h, h, ~(uint64_t)HF_INHIBIT_IRQ_MASK);
+        tcg_gen_st(MO_32, h, tcg_ctx->env, offsetof(CPUX86State, hflags));
+    }
+    if ((d.e->flags & F_SYS) && x86_sys_translate) {
+        x86_sys_translate(s, &d);
+    } else {
+        d.e->gen(s, &d);
+    }
     tcg_temp_free_all_ebb();
     if (db->is_jmp == DISAS_NEXT && (d.e->flags & F_END)) {
         db->is_jmp = DISAS_EOB_NEXT;
     }
-    if (db->is_jmp == DISAS_NEXT && (s->flags & HF_TF_MASK)) {
+    if (db->is_jmp == DISAS_NEXT &&
+        (s->flags & (HF_TF_MASK | HF_INHIBIT_IRQ_MASK))) {
         db->is_jmp = DISAS_EOB_NEXT;
     }
 }

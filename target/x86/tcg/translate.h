@@ -45,6 +45,8 @@ enum { MOD_ANY, MOD_MEM, MOD_REG };
 #define F_W1        0x0800  /* must be 1 */
 #define F_END       0x1000  /* ends the block */
 #define F_NOSEG     0x2000
+#define F_SYS       0x4000  /* system mode translates it (sys hook) */
+#define F_O64       0x8000  /* only valid in 64-bit mode */
 
 typedef struct X86Insn X86Insn;
 typedef struct DisasContext DisasContext;
@@ -189,6 +191,13 @@ void gen_end_block_next(DisasContext *s);
 MemOp stack_ot(DisasContext *s);
 TCGv env_ptr(intptr_t off);
 void gen_update_rip(DisasContext *s, uint64_t pc);
+
+/*
+ * System instructions: entries flagged F_SYS go to this hook when it is
+ * set (system mode: target/x86/tcg/sysemu/translate-sys.c); otherwise
+ * to the entry's own handler (user mode's behaviour).
+ */
+extern void (*x86_sys_translate)(DisasContext *s, X86Insn *d);
 
 /* emit-x87.c */
 void gen_x87(DisasContext *s, X86Insn *d);
