@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Several CPUs: start the APs with INIT-SIPI-SIPI (lib/smp.c); each
- * records its APIC ID. Run with "-smp N -append cpus=N".
+ * records its APIC ID. Run with "-smp N -append cpus=N"; "nopause=1"
+ * sends the IPIs back to back.
  */
 #include "guest.h"
 
@@ -15,7 +16,10 @@ static void ap_main(unsigned index)
 void guest_main(void)
 {
     unsigned n = cmdline_int("cpus", 2);
-    unsigned got = smp_start_aps(n, ap_main);
+    unsigned got;
+
+    smp_no_pause = cmdline_int("nopause", 0);
+    got = smp_start_aps(n, ap_main);
     bool distinct = true;
 
     report(got == n - 1, "%u application processors started", n - 1);

@@ -230,6 +230,9 @@ unsigned cpu_apic_id(void);
  * Only 32-bit guests (bits: 32).
  */
 unsigned smp_start_aps(unsigned ncpus, void (*fn)(unsigned index));
+/* Send INIT and both SIPIs back to back, without the pauses hardware
+ * wants (a CPU must still start at the SIPI's vector). */
+extern bool smp_no_pause;
 
 /* ---- libc bits the compiler may call ---- */
 void *memset(void *s, int c, size_t n);

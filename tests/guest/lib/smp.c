@@ -51,12 +51,14 @@ static uintptr_t apic_base(void)
     return (uintptr_t)(msr & 0xfffff000u);
 }
 
+bool smp_no_pause;
+
 static void apic_icr(uintptr_t apic, uint32_t lo)
 {
     writel(apic + APIC_ICR_HI, 0);
     writel(apic + APIC_ICR_LO, lo);
-    for (unsigned i = 0; i < 100000 && (readl(apic + APIC_ICR_LO) & ICR_BUSY);
-         i++) {
+    for (unsigned i = 0; i < 100000 && !smp_no_pause &&
+         (readl(apic + APIC_ICR_LO) & ICR_BUSY); i++) {
         cpu_relax();
     }
 }
@@ -67,6 +69,9 @@ static void pause_cycles(uint64_t cycles)
 {
     uint64_t t0 = rdtsc();
 
+    if (smp_no_pause) {
+        return;
+    }
     for (unsigned i = 0; i < 1000 && rdtsc() - t0 < cycles; i++) {
         cpu_relax();
     }

@@ -181,6 +181,9 @@ static bool x86_sys_cpu_runnable(CPUState *cs)
         /* INIT keeps IA32_APIC_BASE, the MTRRs and PAT (SDM 3A 9.1.1). */
         uint64_t apic_base = env->apic_base, pat = env->pat;
         uint64_t deftype = env->mtrr_deftype, fixed[11];
+        /* A SIPI that arrived with the INIT, before this CPU handled
+         * either, keeps its vector (Linux sends them back to back). */
+        uint32_t sipi_vector = env->sipi_vector;
         struct { uint64_t base, mask; } var[MSR_MTRR_VAR_COUNT];
 
         memcpy(fixed, env->mtrr_fixed, sizeof(fixed));
@@ -190,6 +193,7 @@ static bool x86_sys_cpu_runnable(CPUState *cs)
         env->apic_base = apic_base;
         env->pat = pat;
         env->mtrr_deftype = deftype;
+        env->sipi_vector = sipi_vector;
         memcpy(env->mtrr_fixed, fixed, sizeof(fixed));
         memcpy(env->mtrr_var, var, sizeof(var));
         sys_cpu_clear(x86_sys(env));
