@@ -15,8 +15,8 @@
 #
 # The outputs are compared (qemu-img compare) so a fast wrong answer
 # does not count. CPU time (user + system) is printed too: on a shared
-# machine wall time is noisy. The in-guest throughput half of the block benchmark
-# needs a Linux guest (TCG) and is not here yet.
+# machine wall time is noisy. The in-guest throughput half of the block
+# benchmark is bench/block/guest.py.
 set -eu
 
 EMBER_IMG=${1:-${EMBER_IMG:-build/ember-img}}
