@@ -51,21 +51,28 @@ run() {     # label disk mode bs bytes seed
 '''
 
 
-def guest_script():
+def guest_script(reps):
+    """seq-write-new once (it needs empty disks), then reps rounds of the
+    others; raw and qcow2 alternate so that both see the same load."""
     lines = [GUEST]
-    for i, (label, mode, kind) in enumerate(TESTS):
-        for d in ('vda', 'vdb'):
-            if kind == 'seq':
-                lines.append('run %s %s %s 1048576 $seq 1' % (label, d, mode))
-            else:
-                lines.append('run %s %s %s 4096 $rnd %d' % (label, d, mode,
-                                                            i + 1))
+    for rep in range(reps):
+        for i, (label, mode, kind) in enumerate(TESTS):
+            if rep and label == 'seq-write-new':
+                continue
+            for d in ('vda', 'vdb'):
+                if kind == 'seq':
+                    lines.append('run %s %s %s 1048576 $seq 1' %
+                                 (label, d, mode))
+                else:
+                    lines.append('run %s %s %s 4096 $rnd %d' %
+                                 (label, d, mode, rep * 10 + i + 1))
     lines.append('echo "BLK-DONE: ok"')
     return '\n'.join(lines) + '\n'
 
 
 def one_run(binary, kern, initrd, work, args, log):
-    """{(test, 'raw'|'qcow2'): MB/s} of one guest run on fresh images."""
+    """{(test, 'raw'|'qcow2'): [MB/s, ...]} of one guest run on fresh
+    images."""
     raw = os.path.join(work, 'disk.raw')
     qcow2 = os.path.join(work, 'disk.qcow2')
     for f in (raw, qcow2):
@@ -93,7 +100,8 @@ def one_run(binary, kern, initrd, work, args, log):
                 break
             # BLK-RESULT: label disk BLKBENCH mode bs bytes secs MB/s IOPS
             w = line.split()
-            res[(w[1], 'raw' if w[2] == 'vda' else 'qcow2')] = float(w[8])
+            key = (w[1], 'raw' if w[2] == 'vda' else 'qcow2')
+            res.setdefault(key, []).append(float(w[8]))
         g.finish(60)
     finally:
         g.kill()
@@ -108,6 +116,8 @@ def main():
     ap.add_argument('--size-mb', type=int, default=512)
     ap.add_argument('--rand-mb', type=int, default=16,
                     help='bytes per random test (4 KiB requests)')
+    ap.add_argument('--reps', type=int, default=3,
+                    help='rounds of the tests in each guest')
     ap.add_argument('--cache', default='writeback')
     ap.add_argument('--log')
     args = ap.parse_args()
@@ -123,7 +133,7 @@ def main():
         subprocess.run(['gcc', '-O2', '-static', '-o', prog,
                         os.path.join(HERE, 'blkbench.c')], check=True)
         initrd = os.path.join(work, 'initrd.gz')
-        blkguest.build_initrd(initrd, guest_script(),
+        blkguest.build_initrd(initrd, guest_script(args.reps),
                               [(prog, '/bin/blkbench')])
         runs = {'ember': [], 'qemu': []}
         for r in range(args.runs):
@@ -131,7 +141,7 @@ def main():
                 res = one_run(binary, kern, initrd, work, args, log)
                 runs[name].append(res)
                 print('run %d %s: %s' % (r + 1, name, ' '.join(
-                    '%s/%s=%.1f' % (t, f, v)
+                    '%s/%s=%s' % (t, f, ','.join('%.0f' % x for x in v))
                     for (t, f), v in sorted(res.items()))), flush=True)
     except blkguest.Skip as e:
         print('SKIP: %s' % e)
@@ -142,22 +152,28 @@ def main():
             log.close()
 
     def med(name, test, fmt):
-        return statistics.median(r[(test, fmt)] for r in runs[name])
+        return statistics.median(x for r in runs[name]
+                                 for x in r[(test, fmt)])
+
+    def ratio(name, test):
+        # qcow2/raw of each adjacent pair (same guest, same moment)
+        return statistics.median(q / w for r in runs[name]
+                                 for w, q in zip(r[(test, 'raw')],
+                                                 r[(test, 'qcow2')]))
 
     print('\nMB/s in the guest (O_DIRECT), %d MiB disks, cache=%s, median '
-          'of %d runs; 4 KiB random: %d MiB per test' %
-          (args.size_mb, args.cache, args.runs, args.rand_mb))
+          'of %d runs x %d rounds; 4 KiB random: %d MiB per test' %
+          (args.size_mb, args.cache, args.runs, args.reps, args.rand_mb))
     print('%-14s %-6s %9s %9s %7s' % ('test', 'format', 'ember', 'qemu',
                                        'ratio'))
     for test, _, _ in TESTS:
         for fmt in ('raw', 'qcow2'):
             e, q = med('ember', test, fmt), med('qemu', test, fmt)
             print('%-14s %-6s %9.1f %9.1f %7.2f' % (test, fmt, e, q, e / q))
-    print('\nqcow2/raw (1.00: qcow2 as fast as raw)')
+    print('\nqcow2/raw, median of adjacent pairs (1.00: as fast as raw)')
     for test, _, _ in TESTS:
-        print('%-14s ember %.2f  qemu %.2f' % (
-            test, med('ember', test, 'qcow2') / med('ember', test, 'raw'),
-            med('qemu', test, 'qcow2') / med('qemu', test, 'raw')))
+        print('%-14s ember %.2f  qemu %.2f' % (test, ratio('ember', test),
+                                               ratio('qemu', test)))
     return 0
 
 
