@@ -281,22 +281,32 @@ static void do_interrupt_real(CPUX86State *env, int intno, bool is_int,
     cpu_x86_update_hflags(env);
 }
 
+/*
+ * The EXT bit of an error code raised while delivering an event: set
+ * unless the event is a software interrupt (INT n, INT3, INTO), SDM 3A
+ * 6.13.
+ */
+static uint32_t ext_bit(bool is_int)
+{
+    return is_int ? 0 : 1;
+}
+
 /* The target code segment of a gate; returns its descriptor. */
 static void gate_target(CPUX86State *env, uint32_t sel, uint32_t *e1,
-                        uint32_t *e2)
+                        uint32_t *e2, uint32_t ext)
 {
     if ((sel & 0xfffc) == 0) {
-        x86_raise_err(env, EXCP0D_GPF, 0, 0);
+        x86_raise_err(env, EXCP0D_GPF, ext, 0);
     }
     if (!x86_load_desc(env, sel, e1, e2, 0)) {
-        x86_raise_err(env, EXCP0D_GPF, SEL_ERR(sel), 0);
+        x86_raise_err(env, EXCP0D_GPF, SEL_ERR(sel) | ext, 0);
     }
     if (!(*e2 & DESC_S_MASK) || !(*e2 & DESC_CS_MASK) ||
         DPL(*e2) > cpu_cpl(env)) {
-        x86_raise_err(env, EXCP0D_GPF, SEL_ERR(sel), 0);
+        x86_raise_err(env, EXCP0D_GPF, SEL_ERR(sel) | ext, 0);
     }
     if (!(*e2 & DESC_P_MASK)) {
-        x86_raise_err(env, EXCP0B_NOSEG, SEL_ERR(sel), 0);
+        x86_raise_err(env, EXCP0B_NOSEG, SEL_ERR(sel) | ext, 0);
     }
 }
 
@@ -306,11 +316,12 @@ static void do_interrupt_prot(CPUX86State *env, int intno, bool is_int,
     uint32_t e1, e2, ce1, ce2, sel, type, dpl, cpl = cpu_cpl(env);
     uint64_t offset, old_eflags = cpu_compute_eflags(env);
     bool vm86 = env->eflags & VM_MASK, inner;
+    uint32_t ext = ext_bit(is_int);
     int shift;
     Stack st;
 
     if (intno * 8 + 7 > env->idt.limit) {
-        x86_raise_err(env, EXCP0D_GPF, intno * 8 + 2, 0);
+        x86_raise_err(env, EXCP0D_GPF, intno * 8 + 2 + ext, 0);
     }
     e1 = sys_ldl(env, env->idt.base + intno * 8, 0);
     e2 = sys_ldl(env, env->idt.base + intno * 8 + 4, 0);
@@ -321,24 +332,24 @@ static void do_interrupt_prot(CPUX86State *env, int intno, bool is_int,
     case 5:
         /* Task gates are not emulated: the guest gets #GP. */
         ember_log_mask(LOG_UNIMP, "int: task gate for vector %d\n", intno);
-        x86_raise_err(env, EXCP0D_GPF, intno * 8 + 2, 0);
+        x86_raise_err(env, EXCP0D_GPF, intno * 8 + 2 + ext, 0);
     default:
-        x86_raise_err(env, EXCP0D_GPF, intno * 8 + 2, 0);
+        x86_raise_err(env, EXCP0D_GPF, intno * 8 + 2 + ext, 0);
     }
     dpl = DPL(e2);
     if (is_int && dpl < cpl) {
-        x86_raise_err(env, EXCP0D_GPF, intno * 8 + 2, 0);
+        x86_raise_err(env, EXCP0D_GPF, intno * 8 + 2 + ext, 0);
     }
     if (!(e2 & DESC_P_MASK)) {
-        x86_raise_err(env, EXCP0B_NOSEG, intno * 8 + 2, 0);
+        x86_raise_err(env, EXCP0B_NOSEG, intno * 8 + 2 + ext, 0);
     }
     sel = e1 >> 16;
     offset = (e2 & 0xffff0000) | (e1 & 0xffff);
-    gate_target(env, sel, &ce1, &ce2);
+    gate_target(env, sel, &ce1, &ce2, ext);
     dpl = DPL(ce2);
     inner = !(ce2 & DESC_C_MASK) && dpl < cpl;
     if (!inner && vm86) {
-        x86_raise_err(env, EXCP0D_GPF, SEL_ERR(sel), 0);
+        x86_raise_err(env, EXCP0D_GPF, SEL_ERR(sel) | ext, 0);
     }
     shift = type >> 3;
 
@@ -347,17 +358,17 @@ static void do_interrupt_prot(CPUX86State *env, int intno, bool is_int,
 
         tss_ss_esp(env, dpl, &ss, &esp, 0);
         if ((ss & 0xfffc) == 0) {
-            x86_raise_err(env, EXCP0A_TSS, SEL_ERR(ss), 0);
+            x86_raise_err(env, EXCP0A_TSS, SEL_ERR(ss) | ext, 0);
         }
         if ((ss & 3) != dpl || !x86_load_desc(env, ss, &se1, &se2, 0)) {
-            x86_raise_err(env, EXCP0A_TSS, SEL_ERR(ss), 0);
+            x86_raise_err(env, EXCP0A_TSS, SEL_ERR(ss) | ext, 0);
         }
         if (DPL(se2) != dpl || !(se2 & DESC_S_MASK) ||
             (se2 & DESC_CS_MASK) || !(se2 & DESC_W_MASK)) {
-            x86_raise_err(env, EXCP0A_TSS, SEL_ERR(ss), 0);
+            x86_raise_err(env, EXCP0A_TSS, SEL_ERR(ss) | ext, 0);
         }
         if (!(se2 & DESC_P_MASK)) {
-            x86_raise_err(env, EXCP0C_STACK, SEL_ERR(ss), 0);
+            x86_raise_err(env, EXCP0C_STACK, SEL_ERR(ss) | ext, 0);
         }
         st.env = env;
         st.mmu_idx = MMU_KERNEL_IDX;
@@ -414,32 +425,33 @@ static void do_interrupt64(CPUX86State *env, int intno, bool is_int,
 {
     uint32_t e1, e2, e3, ce1, ce2, sel, type, dpl, cpl = cpu_cpl(env);
     uint64_t offset, rsp, old_eflags = cpu_compute_eflags(env);
+    uint32_t ext = ext_bit(is_int);
     int ist;
     Stack st;
 
     if (intno * 16 + 15 > env->idt.limit) {
-        x86_raise_err(env, EXCP0D_GPF, intno * 8 + 2, 0);
+        x86_raise_err(env, EXCP0D_GPF, intno * 8 + 2 + ext, 0);
     }
     e1 = sys_ldl(env, env->idt.base + intno * 16, 0);
     e2 = sys_ldl(env, env->idt.base + intno * 16 + 4, 0);
     e3 = sys_ldl(env, env->idt.base + intno * 16 + 8, 0);
     type = (e2 >> DESC_TYPE_SHIFT) & 0x1f;
     if (type != 14 && type != 15) {
-        x86_raise_err(env, EXCP0D_GPF, intno * 8 + 2, 0);
+        x86_raise_err(env, EXCP0D_GPF, intno * 8 + 2 + ext, 0);
     }
     dpl = DPL(e2);
     if (is_int && dpl < cpl) {
-        x86_raise_err(env, EXCP0D_GPF, intno * 8 + 2, 0);
+        x86_raise_err(env, EXCP0D_GPF, intno * 8 + 2 + ext, 0);
     }
     if (!(e2 & DESC_P_MASK)) {
-        x86_raise_err(env, EXCP0B_NOSEG, intno * 8 + 2, 0);
+        x86_raise_err(env, EXCP0B_NOSEG, intno * 8 + 2 + ext, 0);
     }
     sel = e1 >> 16;
     offset = ((uint64_t)e3 << 32) | (e2 & 0xffff0000) | (e1 & 0xffff);
     ist = e2 & 7;
-    gate_target(env, sel, &ce1, &ce2);
+    gate_target(env, sel, &ce1, &ce2, ext);
     if (!(ce2 & DESC_L_MASK) || (ce2 & DESC_B_MASK)) {
-        x86_raise_err(env, EXCP0D_GPF, SEL_ERR(sel), 0);
+        x86_raise_err(env, EXCP0D_GPF, SEL_ERR(sel) | ext, 0);
     }
     dpl = (ce2 & DESC_C_MASK) ? cpl : DPL(ce2);
     if (ist) {
@@ -495,6 +507,16 @@ void x86_do_interrupt(CPUX86State *env, int intno, bool is_int,
     }
     /* An event ends an interrupt shadow. */
     env->hflags &= ~HF_INHIBIT_IRQ_MASK;
+    /*
+     * A #DB that is neither INT1/INT n nor an external event is the
+     * single-step trap (no breakpoint registers are emulated): DR6.BS
+     * (SDM 3A, 17.2.3). TF is still set when the trap is taken; a POPF
+     * that cleared TF is not told apart.
+     */
+    if (intno == EXCP01_DB && !is_int && !is_hw &&
+        (env->eflags & TF_MASK)) {
+        env->dr[6] |= 0x4000;
+    }
     if (!(env->cr[0] & CR0_PE_MASK)) {
         do_interrupt_real(env, intno, is_int, next_eip);
     } else if (env->efer & MSR_EFER_LMA) {
