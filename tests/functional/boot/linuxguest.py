@@ -84,6 +84,7 @@ class Guest:
                                      stderr=subprocess.STDOUT)
         self.buf = b''
         self.lines = []     # (time since exec, text)
+        self.cpu = []       # CPU seconds the emulator had used by then
         self.log = log
         self.pos = 0
         self.end_time = None
@@ -97,6 +98,7 @@ class Guest:
         now = time.monotonic() - self.t0
         if not data:
             return None
+        cpu = self.cpu_seconds()
         self.buf += data
         while b'\n' in self.buf:
             line, self.buf = self.buf.split(b'\n', 1)
@@ -104,14 +106,28 @@ class Guest:
             # QEMU's firmware clears the screen with escape sequences.
             text = re.sub(r'\x1b\[[0-9;?]*[a-zA-Z]|\x1bc', '', text)
             self.lines.append((now, text))
+            self.cpu.append(cpu)
             if self.log:
                 self.log.write(text + '\n')
                 self.log.flush()
         return True
 
+    def cpu_seconds(self):
+        """User + system CPU time of the emulator (all its threads) so
+        far, from /proc/PID/stat; None once it has been reaped."""
+        try:
+            with open('/proc/%d/stat' % self.proc.pid) as f:
+                fields = f.read().rsplit(')', 1)[1].split()
+        except OSError:
+            return None
+        # utime and stime are fields 14 and 15 (proc(5)), in clock ticks.
+        return (int(fields[11]) + int(fields[12])) / \
+            os.sysconf('SC_CLK_TCK')
+
     def wait_for(self, pattern, timeout):
         """(time, match) for the first new line matching pattern, or
-        (None, None) at the timeout or the end of the output."""
+        (None, None) at the timeout or the end of the output.
+        self.match_cpu is the emulator's CPU time when the line came."""
         rx = re.compile(pattern)
         deadline = time.monotonic() + timeout
         while True:
@@ -120,6 +136,7 @@ class Guest:
                 self.pos += 1
                 m = rx.search(text)
                 if m:
+                    self.match_cpu = self.cpu[self.pos - 1]
                     return t, m
             left = deadline - time.monotonic()
             if left <= 0:
