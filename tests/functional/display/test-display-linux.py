@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Debian's kernel on the screen: Linux's consoles on std-vga.
 
-  test-display-linux.py [--qemu]
+  test-display-linux.py [--qemu] [--quick]
 
 Debian's kernel (scripts/fetch-assets.sh kernel, never installed) boots
 with -kernel, a busybox initramfs and "console=ttyS0 console=tty0", so the
@@ -19,6 +19,11 @@ COM1. Three runs:
         (xwd, read back the same way); a command typed into the window
         with xdotool runs in the guest's shell on tty0 and its output
         reaches COM1
+
+--quick (suite functional, `make check`) makes that two boots: text and
+sdl in one (the SDL window under Xvfb, its screen read both through the
+monitor and from the window; -display none when Xvfb, xwd or xdotool
+are missing, and the sdl checks skip), then lfb.
 
 With --qemu the same runs use qemu-system-x86_64 (Debian's package) to
 check the test itself; QEMU's screen is read from video memory
@@ -276,19 +281,24 @@ def report(ok, what):
     print('%s: %s' % ('PASS' if ok else 'FAIL', what), flush=True)
 
 
+def check_text(run, work, glyphs):
+    kind = run.kind
+    report(any('Console: colour VGA+ 80x25' in ln for ln in run.lines()),
+           'text: vgacon took the VGA (%s)' % kind)
+    screen = screen_lines(run, work, glyphs)
+    print('\n'.join('  | ' + ln for ln in screen), flush=True)
+    report(any('EMBER-DISPLAY 42 ON TTY0' in ln for ln in screen),
+           'text: init\'s line on tty0 is on the screen (%s)' % kind)
+    report(sum(1 for ln in screen if ln.strip()) >= 10,
+           'text: the kernel\'s messages fill the screen (%s)' % kind)
+
+
 def test_text(kind, binary, kernel, initrd, work, glyphs):
     run = Run(kind, binary, kernel, initrd, ['-display', 'none', '-vga',
                                               'std'], '', work)
     try:
         boot(run)
-        report(any('Console: colour VGA+ 80x25' in ln for ln in run.lines()),
-               'text: vgacon took the VGA (%s)' % kind)
-        screen = screen_lines(run, work, glyphs)
-        print('\n'.join('  | ' + ln for ln in screen), flush=True)
-        report(any('EMBER-DISPLAY 42 ON TTY0' in ln for ln in screen),
-               'text: init\'s line on tty0 is on the screen (%s)' % kind)
-        report(sum(1 for ln in screen if ln.strip()) >= 10,
-               'text: the kernel\'s messages fill the screen (%s)' % kind)
+        check_text(run, work, glyphs)
     finally:
         run.stop()
 
@@ -321,10 +331,12 @@ def test_lfb(kind, binary, kernel, initrd, work):
         run.stop()
 
 
-def test_sdl(kind, binary, kernel, initrd, work, glyphs):
+def start_xvfb():
+    """(Xvfb process, environment for its clients), or Skip."""
     for tool in ('Xvfb', 'xwd', 'xdotool'):
         if not shutil.which(tool):
-            raise Skip('%s is not installed' % tool)
+            raise Skip('%s is not installed (scripts/install-deps.sh '
+                       '--tests installs it)' % tool)
     rfd, wfd = os.pipe()
     xvfb = subprocess.Popen(['Xvfb', '-displayfd', str(wfd), '-screen', '0',
                              '1280x1024x24', '-nolisten', 'tcp'],
@@ -332,42 +344,82 @@ def test_sdl(kind, binary, kernel, initrd, work, glyphs):
                             stderr=subprocess.DEVNULL)
     os.close(wfd)
     with os.fdopen(rfd) as f:
-        env = dict(os.environ, DISPLAY=':' + f.readline().strip())
+        num = f.readline().strip()
+    if not num:
+        xvfb.wait()
+        raise Skip('Xvfb did not start')
+    env = dict(os.environ, DISPLAY=':' + num)
     env.pop('WAYLAND_DISPLAY', None)
+    return xvfb, env
+
+
+def check_sdl(run, env, work, glyphs):
+    kind = run.kind
 
     def x(*args):
         return subprocess.run(list(args), env=env, capture_output=True,
                               text=True, timeout=30).stdout.strip()
+    title = r'^Ember \(linux\)$' if kind == 'ember' else r'^QEMU \(linux'
+    win = x('xdotool', 'search', '--name', title).split('\n')[0]
+    report(bool(win), 'sdl: the window is there (%s)' % kind)
+    if kind == 'ember':
+        shot = os.path.join(work, 'win.xwd')
+        x('xwd', '-silent', '-id', win, '-out', shot)
+        w, h, px = read_xwd(shot)
+        screen = screen_text(w, h, px, glyphs) if (w, h) == (720, 400) \
+            else []
+        report(any('EMBER-DISPLAY 42 ON TTY0' in ln for ln in screen),
+               'sdl: the window (%dx%d) shows init\'s line (%s)' %
+               (w, h, kind))
+    x('xdotool', 'windowfocus', '--sync', win)
+    x('xdotool', 'type', '--delay', '60',
+      'echo TYPED-$((6*7)) > /dev/ttyS0')
+    x('xdotool', 'key', 'Return')
+    typed = run.wait(r'^TYPED-42$', STEP_TIMEOUT) is not None
+    report(typed, 'sdl: a command typed into the window ran in the '
+           'guest (%s)' % kind)
+    if not typed:
+        print('\n'.join('  | ' + ln for ln in
+                        screen_lines(run, work, glyphs)), flush=True)
+
+
+def test_sdl(kind, binary, kernel, initrd, work, glyphs):
+    xvfb, env = start_xvfb()
     run = Run(kind, binary, kernel, initrd, ['-display', 'sdl', '-vga', 'std',
                                               '-name', 'linux'], '', work,
               env)
     try:
         boot(run)
-        title = r'^Ember \(linux\)$' if kind == 'ember' else r'^QEMU \(linux'
-        win = x('xdotool', 'search', '--name', title).split('\n')[0]
-        report(bool(win), 'sdl: the window is there (%s)' % kind)
-        if kind == 'ember':
-            shot = os.path.join(work, 'win.xwd')
-            x('xwd', '-silent', '-id', win, '-out', shot)
-            w, h, px = read_xwd(shot)
-            screen = screen_text(w, h, px, glyphs) if (w, h) == (720, 400) \
-                else []
-            report(any('EMBER-DISPLAY 42 ON TTY0' in ln for ln in screen),
-                   'sdl: the window shows init\'s line (%s)' % kind)
-        x('xdotool', 'windowfocus', '--sync', win)
-        x('xdotool', 'type', '--delay', '60',
-          'echo TYPED-$((6*7)) > /dev/ttyS0')
-        x('xdotool', 'key', 'Return')
-        typed = run.wait(r'^TYPED-42$', STEP_TIMEOUT) is not None
-        report(typed, 'sdl: a command typed into the window ran in the '
-               'guest (%s)' % kind)
-        if not typed:
-            print('\n'.join('  | ' + ln for ln in
-                            screen_lines(run, work, glyphs)), flush=True)
+        check_sdl(run, env, work, glyphs)
     finally:
         run.stop()
         xvfb.terminate()
         xvfb.wait()
+
+
+def test_screen(kind, binary, kernel, initrd, work, glyphs):
+    """text and sdl in one boot: the SDL window under Xvfb, its screen
+    read through the monitor too; -display none when the X tools are
+    missing (the sdl checks skip)."""
+    try:
+        xvfb, env = start_xvfb()
+    except Skip as e:
+        print('SKIP sdl checks: %s' % e, flush=True)
+        xvfb, env = None, None
+    display = ['-display', 'sdl', '-name', 'linux'] if xvfb else \
+        ['-display', 'none']
+    run = Run(kind, binary, kernel, initrd, display + ['-vga', 'std'], '',
+              work, env)
+    try:
+        boot(run)
+        check_text(run, work, glyphs)
+        if xvfb:
+            check_sdl(run, env, work, glyphs)
+    finally:
+        run.stop()
+        if xvfb:
+            xvfb.terminate()
+            xvfb.wait()
 
 
 def read_xwd(path):
@@ -388,6 +440,7 @@ def read_xwd(path):
 
 def main():
     kind = 'qemu' if '--qemu' in sys.argv[1:] else 'ember'
+    quick = '--quick' in sys.argv[1:]
     binary = (os.environ.get('QEMU', 'qemu-system-x86_64') if kind == 'qemu'
               else os.environ.get('EMBER_SYSTEM',
                                   os.path.join('build',
@@ -402,9 +455,11 @@ def main():
         kernel = fetch('kernel')
         initrd = build_initrd(work)
         glyphs = load_font()
-        for name, fn, args in (
-                ('text', test_text, (glyphs,)), ('lfb', test_lfb, ()),
-                ('sdl', test_sdl, (glyphs,))):
+        runs = (('text', test_text, (glyphs,)), ('lfb', test_lfb, ()),
+                ('sdl', test_sdl, (glyphs,)))
+        if quick:
+            runs = (('screen', test_screen, (glyphs,)), ('lfb', test_lfb, ()))
+        for name, fn, args in runs:
             try:
                 fn(kind, binary, kernel, initrd, work, *args)
             except Skip as e:
