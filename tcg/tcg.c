@@ -423,9 +423,16 @@ void tcg_tb_attach_recovery(TCGContext *s, TranslationBlock *tb)
     size_t map_bytes = s->fault_map->len;
     uint8_t *blob = g_malloc(insn_bytes + site_bytes + map_bytes + 1);
 
-    memcpy(blob, s->insn_data, insn_bytes);
-    memcpy(blob + insn_bytes, s->fault_sites->data, site_bytes);
-    memcpy(blob + insn_bytes + site_bytes, s->fault_map->data, map_bytes);
+    /* An empty GArray's data may be NULL: memcpy must not see it. */
+    if (insn_bytes) {
+        memcpy(blob, s->insn_data, insn_bytes);
+    }
+    if (site_bytes) {
+        memcpy(blob + insn_bytes, s->fault_sites->data, site_bytes);
+    }
+    if (map_bytes) {
+        memcpy(blob + insn_bytes + site_bytes, s->fault_map->data, map_bytes);
+    }
     tb->nb_insns = s->nb_insns;
     tb->insn_data = (uint64_t (*)[2])blob;
     tb->nb_sites = s->fault_sites->len;
