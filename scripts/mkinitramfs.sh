@@ -12,7 +12,8 @@
 #                come from the kernel package of scripts/fetch-assets.sh
 #                (or $MODDIR, a lib/modules/VERSION directory). Debian
 #                builds most drivers as modules: a disk needs
-#                "-m virtio_pci -m virtio_blk", a file system "-m ext4".
+#                "-m virtio_pci -m virtio_blk", ext2/ext4 "-m crc32c_generic
+#                -m ext4" (ext4 asks for crc32c by name at mount time).
 #   -f SRC:DEST  copy the host file SRC to DEST in the initramfs.
 # The busybox binary comes from Debian's busybox-static package through
 # scripts/fetch-assets.sh (or $BUSYBOX if set).
