@@ -28,6 +28,8 @@ run() {
 run startup sh "$here/startup.sh" "$build"
 run user python3 "$here/user/run.py" --ember "$build/ember-x86_64"
 run block-convert sh "$here/block/convert.sh" "$build/ember-img"
+run block-guest python3 "$here/block/guest.py" \
+    --ember "$build/ember-system-x86_64"
 run net python3 "$here/net/run.py" --ember "$build/ember-system-x86_64"
 run display python3 "$here/display/run.py" "$build"
 run boot python3 "$here/boot/run.py" --build "$build"
