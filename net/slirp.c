@@ -40,7 +40,8 @@ typedef struct SlirpState {
     NetClientState nc;
     Slirp *slirp;
     GSource *source;
-    GArray *pollfds;            /* GPollFD, rebuilt at every prepare */
+    GArray *pollfds;            /* GPollFD, registered with the source */
+    GArray *fill;               /* GPollFD, slirp's wishes this prepare */
     bool stopped;               /* the NIC's queue is full */
     int64_t deadline_us;        /* slirp's timeout, monotonic; -1 none */
     int64_t polled_at;          /* virtual time of the last poll */
@@ -199,8 +200,8 @@ static int slirp_add_poll(int fd, int events, void *opaque)
     if (events & SLIRP_POLL_HUP) {
         pfd.events |= G_IO_HUP;
     }
-    g_array_append_val(s->pollfds, pfd);
-    return s->pollfds->len - 1;
+    g_array_append_val(s->fill, pfd);
+    return s->fill->len - 1;
 }
 
 static int slirp_get_revents(int idx, void *opaque)
@@ -230,18 +231,48 @@ static void slirp_source_clear_polls(SlirpState *s)
     g_array_set_size(s->pollfds, 0);
 }
 
+/*
+ * Make the registered fds what slirp asked for in s->fill. Adding or
+ * removing a poll fd of an attached source wakes the main context (GLib
+ * signals its wakeup fd so a poll in progress sees the change), so doing
+ * that at every prepare made every poll return at once: the main loop
+ * spun on a core, taking the BQL from the vCPU thousands of times a
+ * second. GLib reads fd and events from the registered GPollFD at every
+ * query, so while slirp watches the same sockets (the usual case) only
+ * the events are updated in place.
+ */
+static void slirp_source_sync_polls(SlirpState *s)
+{
+    bool same = s->fill->len == s->pollfds->len;
+
+    for (unsigned i = 0; same && i < s->fill->len; i++) {
+        same = g_array_index(s->fill, GPollFD, i).fd ==
+               g_array_index(s->pollfds, GPollFD, i).fd;
+    }
+    if (same) {
+        for (unsigned i = 0; i < s->fill->len; i++) {
+            g_array_index(s->pollfds, GPollFD, i).events =
+                g_array_index(s->fill, GPollFD, i).events;
+        }
+        return;
+    }
+    /* Nothing is registered while the array is resized: GLib keeps
+     * pointers to its elements. */
+    slirp_source_clear_polls(s);
+    g_array_append_vals(s->pollfds, s->fill->data, s->fill->len);
+    for (unsigned i = 0; i < s->pollfds->len; i++) {
+        g_source_add_poll(s->source, &g_array_index(s->pollfds, GPollFD, i));
+    }
+}
+
 static gboolean slirp_source_prepare(GSource *src, gint *timeout)
 {
     SlirpState *s = ((SlirpSource *)src)->s;
     uint32_t ms = UINT32_MAX;
 
-    slirp_source_clear_polls(s);
+    g_array_set_size(s->fill, 0);
     slirp_pollfds_fill(s->slirp, &ms, slirp_add_poll, s);
-    /* The array is complete: now its elements stay put until the next
-     * prepare, so GLib may keep pointers to them. */
-    for (unsigned i = 0; i < s->pollfds->len; i++) {
-        g_source_add_poll(src, &g_array_index(s->pollfds, GPollFD, i));
-    }
+    slirp_source_sync_polls(s);
     /*
      * ms is virtual time. While the virtual clock does not run on its
      * own (paused, or the qtest accelerator's manual clock) waking up
@@ -308,6 +339,10 @@ static void slirp_cleanup_state(NetClientState *nc)
     if (s->pollfds) {
         g_array_free(s->pollfds, TRUE);
         s->pollfds = NULL;
+    }
+    if (s->fill) {
+        g_array_free(s->fill, TRUE);
+        s->fill = NULL;
     }
 }
 
@@ -689,6 +724,7 @@ static NetClientState *net_slirp_init(const char *id, Opts *o, GError **errp)
 
     s = (SlirpState *)net_client_new(&slirp_info, NULL, "user", id);
     s->pollfds = g_array_new(FALSE, TRUE, sizeof(GPollFD));
+    s->fill = g_array_new(FALSE, TRUE, sizeof(GPollFD));
     if (!slirp_new(&cfg, &slirp_callbacks, s) || !s->slirp) {
         error_setg(errp, "could not start user-mode networking (libslirp "
                    "refused the configuration)");

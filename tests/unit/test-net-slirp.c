@@ -593,6 +593,43 @@ static void test_flow_control(void)
     guest_free(g);
 }
 
+/*
+ * An idle main loop sleeps: with slirp watching a socket on which
+ * nothing happens, a prepared main context has no fd ready, in
+ * particular not its own wakeup fd. (slirp's source re-registered its
+ * poll fds at every prepare, which signals that fd: every poll returned
+ * at once and the loop spun on a core, taking the BQL from the vCPU.)
+ */
+static void test_idle_loop_sleeps(void)
+{
+    int port = free_port(SOCK_STREAM);
+    g_autofree char *nd = g_strdup_printf("user,hostfwd=tcp:127.0.0.1:%d-"
+                                          ":2222", port);
+    Guest *g = guest_new(nd);
+    GMainContext *ctx = g_main_context_default();
+    GPollFD fds[64];
+    gint prio, timeout, n;
+
+    /* Settle: the first prepare registers the fds (one wakeup). */
+    for (int i = 0; i < 4; i++) {
+        main_loop_iterate(false);
+    }
+    for (int round = 0; round < 3; round++) {
+        g_assert_true(g_main_context_acquire(ctx));
+        g_main_context_prepare(ctx, &prio);
+        n = g_main_context_query(ctx, prio, &timeout, fds,
+                                 G_N_ELEMENTS(fds));
+        g_assert_cmpint(n, <=, (gint)G_N_ELEMENTS(fds));
+        /* The hostfwd listener is among them, not ready. */
+        g_assert_cmpint(n, >=, 2);
+        g_assert_cmpint(poll((struct pollfd *)fds, n, 0), ==, 0);
+        g_main_context_check(ctx, prio, fds, n);
+        g_main_context_dispatch(ctx);
+        g_main_context_release(ctx);
+    }
+    guest_free(g);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -608,5 +645,6 @@ int main(int argc, char **argv)
     g_test_add_func("/net/slirp/restrict/on", test_restrict_on);
     g_test_add_func("/net/slirp/restrict/off", test_restrict_off);
     g_test_add_func("/net/slirp/flow-control", test_flow_control);
+    g_test_add_func("/net/slirp/idle-loop-sleeps", test_idle_loop_sleeps);
     return g_test_run();
 }
