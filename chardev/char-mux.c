@@ -15,6 +15,14 @@
 
 #define MUX_MAX 4
 #define ESCAPE_CHAR 0x01    /* Ctrl-A */
+/*
+ * Input the focused front end cannot take yet (a UART's 16-byte FIFO
+ * fills with the first 16 characters of a pasted line). The mux keeps
+ * reading its back end even then, so that Ctrl-A x still quits a guest
+ * that stopped reading its console; it holds up to this much data and
+ * drops only beyond it, as an overrun UART would.
+ */
+#define MUX_PENDING 4096
 
 typedef struct MuxChardev {
     Chardev parent;
@@ -26,6 +34,8 @@ typedef struct MuxChardev {
     bool timestamps;
     bool linestart;
     int64_t start_ns;
+    unsigned pending_len;
+    uint8_t pending[MUX_PENDING];
 } MuxChardev;
 
 static void mux_print(MuxChardev *m, const char *s)
@@ -54,6 +64,8 @@ static void mux_set_focus(MuxChardev *m, int focus)
         }
     }
     m->focus = focus;
+    /* Held input was typed for the front end that had the focus. */
+    m->pending_len = 0;
     if (focus >= 0 && focus < m->count) {
         CharBackend *be = m->fes[focus];
         if (be && be->event) {
@@ -68,25 +80,60 @@ static CharBackend *focused(MuxChardev *m)
     return m->focus >= 0 && m->focus < m->count ? m->fes[m->focus] : NULL;
 }
 
+/* Hand held input to the focused front end, as much as it takes now. */
+static void mux_flush_pending(MuxChardev *m)
+{
+    CharBackend *be = focused(m);
+    unsigned done = 0;
+
+    if (!be || !be->receive) {
+        return;
+    }
+    while (done < m->pending_len) {
+        int room = be->can_receive ? be->can_receive(be->opaque)
+                                   : (int)(m->pending_len - done);
+        if (room <= 0) {
+            break;
+        }
+        room = MIN((unsigned)room, m->pending_len - done);
+        be->receive(be->opaque, m->pending + done, room);
+        done += room;
+    }
+    memmove(m->pending, m->pending + done, m->pending_len - done);
+    m->pending_len -= done;
+}
+
 static int mux_can_receive(void *opaque)
 {
     MuxChardev *m = opaque;
     CharBackend *be = focused(m);
+    int room;
 
-    /* Always take escape sequences; else what the front end can take. */
+    /* Always take escape sequences (at least one byte). */
     if (!be || !be->receive) {
         return 1;
     }
-    return be->can_receive ? MAX(be->can_receive(be->opaque), 1) : 4096;
+    mux_flush_pending(m);
+    if (m->pending_len) {
+        return MAX(MUX_PENDING - (int)m->pending_len, 1);
+    }
+    room = be->can_receive ? be->can_receive(be->opaque) : 4096;
+    return room > 0 ? room : MUX_PENDING;
 }
 
 static void mux_deliver(MuxChardev *m, uint8_t c)
 {
     CharBackend *be = focused(m);
 
-    if (be && be->receive &&
+    if (!be || !be->receive) {
+        return;
+    }
+    if (!m->pending_len &&
         (!be->can_receive || be->can_receive(be->opaque) > 0)) {
         be->receive(be->opaque, &c, 1);
+    } else if (m->pending_len < MUX_PENDING) {
+        /* In order behind what is already held. */
+        m->pending[m->pending_len++] = c;
     }
 }
 
@@ -233,6 +280,7 @@ static void mux_accept_input(Chardev *chr)
 {
     MuxChardev *m = (MuxChardev *)chr;
 
+    mux_flush_pending(m);
     chr_fe_accept_input(&m->base);
 }
 

@@ -240,6 +240,62 @@ static void test_flow_control(void)
     chardev_cleanup_all();
 }
 
+/* A front end that fills like a UART FIFO: room shrinks as bytes come. */
+static void fifo_receive(void *opaque, const uint8_t *buf, int size)
+{
+    FrontEnd *fe = opaque;
+
+    g_assert_cmpint(size, <=, fe->room);
+    g_string_append_len(fe->rx, (const char *)buf, size);
+    fe->room -= size;
+}
+
+/*
+ * The -nographic mux over a back end, with a front end that takes 16
+ * bytes and then nothing until the guest reads them (accept_input): a
+ * 1000-byte paste arrives whole and in order, none of it dropped while
+ * the FIFO is full; and Ctrl-A Ctrl-A still reaches it as one Ctrl-A.
+ */
+static void test_mux_flow_control(void)
+{
+    g_autofree char *path = tmp_sock("mux");
+    g_autofree char *spec = g_strdup_printf("socket,id=mx,path=%s,"
+                                            "server=on,wait=off,mux=on",
+                                            path);
+    Chardev *chr = new_chardev(spec);
+    char data[1002];
+    FrontEnd fe;
+    int fd;
+
+    fe_attach(&fe, chr);
+    chr_fe_set_handlers(&fe.be, fe_can_receive, fifo_receive, fe_event, &fe);
+    fd = unix_connect(path);
+    LOOP_UNTIL(fe.opened >= 1);
+    for (int i = 0; i < 1000; i++) {
+        data[i] = 'a' + i % 26;
+    }
+    data[1000] = data[1001] = 0x01;     /* Ctrl-A Ctrl-A: a literal ^A */
+    fe.room = 16;
+    g_assert_cmpint(write(fd, data, sizeof(data)), ==, sizeof(data));
+    while (fe.rx->len < 1001) {
+        size_t before = fe.rx->len;
+
+        LOOP_UNTIL(fe.room == 0 || fe.rx->len == 1001);
+        /* Full: nothing more arrives until input is accepted again. */
+        for (int i = 0; i < 5; i++) {
+            main_loop_iterate(false);
+        }
+        g_assert_cmpuint(fe.rx->len - before, <=, 16);
+        fe.room = 16;           /* the guest read the FIFO */
+        chr_fe_accept_input(&fe.be);
+    }
+    g_assert_cmpuint(fe.rx->len, ==, 1001);
+    g_assert_cmpmem(fe.rx->str, 1001, data, 1001);
+    close(fd);
+    fe_detach(&fe);
+    chardev_cleanup_all();
+}
+
 static void test_tcp_legacy_server(void)
 {
     int port = free_tcp_port();
@@ -420,6 +476,7 @@ int main(int argc, char **argv)
     main_loop_init();
     g_test_add_func("/chardev/socket/unix-server", test_unix_server);
     g_test_add_func("/chardev/socket/flow-control", test_flow_control);
+    g_test_add_func("/chardev/mux/flow-control", test_mux_flow_control);
     g_test_add_func("/chardev/socket/tcp-legacy", test_tcp_legacy_server);
     g_test_add_func("/chardev/socket/server-wait", test_server_wait);
     g_test_add_func("/chardev/socket/client-reconnect",
