@@ -88,6 +88,7 @@ class Guest:
         self.log = log
         self.pos = 0
         self.end_time = None
+        self.hung = False   # a wait timed out: later waits do not wait
 
     def _read(self, timeout):
         """False: nothing yet; None: end of output; True: read some."""
@@ -129,6 +130,8 @@ class Guest:
         (None, None) at the timeout or the end of the output.
         self.match_cpu is the emulator's CPU time when the line came."""
         rx = re.compile(pattern)
+        if self.hung:
+            timeout = 0
         deadline = time.monotonic() + timeout
         while True:
             while self.pos < len(self.lines):
@@ -140,6 +143,7 @@ class Guest:
                     return t, m
             left = deadline - time.monotonic()
             if left <= 0:
+                self.hung = True
                 return None, None
             if self._read(min(left, 1.0)) is None:
                 return None, None
@@ -147,6 +151,8 @@ class Guest:
     def finish(self, timeout):
         """Read to the end and wait for the exit: (status, seconds from
         exec to exit), status None if it had to be killed."""
+        if self.hung:
+            timeout = min(timeout, 5)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._read(min(deadline - time.monotonic(), 1.0)) is None:
