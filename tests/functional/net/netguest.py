@@ -248,6 +248,11 @@ class Guest:
             if self._read(min(left, 1.0)) is None:
                 return None
 
+    def drain(self):
+        """Take in the console output that is already there."""
+        while self._read(0):
+            pass
+
     def finish(self, timeout=30):
         """Wait for the emulator to end (the guest powers off)."""
         try:

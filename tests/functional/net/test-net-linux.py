@@ -24,13 +24,14 @@ host and 4 MiB from the guest).
 
 The same guest runs under QEMU with --kind qemu (Debian's
 qemu-system-x86_64), which is how the guest side of this test is
-checked. Exit status: 0 pass, 1 fail, 77 skip (no kernel, no boot under
-this accelerator yet, not root for tap).
+checked. Exit status: 0 pass, 1 fail (including a guest that does not
+reach init), 77 skip (no kernel or busybox, not root for tap).
 """
 import argparse
 import hashlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -42,7 +43,23 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import netguest  # noqa: E402
 
 BOOT_TIMEOUT = 180
-STEP_TIMEOUT = 120
+STEP_TIMEOUT = float(os.environ.get('NET_STEP_TIMEOUT', '120'))
+
+
+class Silent(Exception):
+    """The guest said nothing for STEP_TIMEOUT: the next steps would
+    only wait as long again."""
+
+
+def expect(g, pattern, what):
+    """The guest's next line matching pattern (or a NET-FAIL line); a
+    FAIL and Silent when none comes."""
+    line = g.wait_for(pattern, STEP_TIMEOUT)
+    if line is None:
+        report(False, '%s: nothing from the guest in %d s' %
+               (what, STEP_TIMEOUT))
+        raise Silent()
+    return line
 
 USER_GUEST = r'''
 udhcpc -i eth0 -s /etc/udhcpc.sh -n -q -t 10 -T 2 || echo "NET-FAIL: udhcpc"
@@ -120,33 +137,53 @@ def report(ok, what):
     print('%s: %s' % ('PASS' if ok else 'FAIL', what), flush=True)
 
 
+def console_tail(g, n=25):
+    """After a failure: the guest's last console lines (what it was
+    doing when it went quiet)."""
+    if g and not all(results):
+        g.drain()
+        print('guest console, last %d lines:' % n)
+        for ln in g.lines[-n:]:
+            print('  | ' + ln, flush=True)
+
+
 def boot(args, kernel, initrd, append, net_args, log):
     cmd = netguest.emulator_cmd(args.kind, args.emulator, kernel, initrd,
                                 append, net_args)
     g = netguest.Guest(cmd, log)
-    if not g.wait_for(r'EMBER-INIT-OK', BOOT_TIMEOUT):
+    try:
+        wait_init(g, args)
+    except Silent:
+        console_tail(g)
         g.kill()
-        raise netguest.Skip('the guest did not reach init under %s in %d s '
-                            '(Linux under this TCG not yet?)' %
-                            (args.kind, BOOT_TIMEOUT))
+        raise
     return g
+
+
+def wait_init(g, args):
+    """Linux boots under TCG: a guest that does not reach init is a
+    failure (a regression), not a reason to skip."""
+    if not g.wait_for(r'EMBER-INIT-OK', BOOT_TIMEOUT):
+        report(False, 'the guest reached init under %s within %d s' %
+               (args.kind, BOOT_TIMEOUT))
+        raise Silent()
 
 
 def check_user(g, srv):
     """The lease, the wget through 10.0.2.2 and the guest's server through
     hostfwd; the guest script prints its NET- lines in that order."""
-    line = g.wait_for(r'NET-LEASE', STEP_TIMEOUT) or 'no lease'
+    line = expect(g, r'NET-LEASE', 'udhcpc')
     report('ip=10.0.2.15 router=10.0.2.2 dns=10.0.2.3' in line,
            'udhcpc: ' + line)
-    line = g.wait_for(r'NET-WGET', STEP_TIMEOUT) or 'no wget result'
+    line = expect(g, r'NET-WGET', 'wget')
     report(line.endswith(srv.sha256),
            'wget of %d KiB from the host through 10.0.2.2: %s' %
            (len(srv.data) >> 10, line))
 
 
 def check_hostfwd(g, fwd, outsize):
-    line = g.wait_for(r'NET-SERVE', STEP_TIMEOUT)
-    if not line or 'NET-FAIL' in line:
+    line = expect(g, r'NET-SERVE', 'guest server')
+    if 'NET-FAIL' in line:
         report(False, 'guest server: %s' % line)
         return
     want = line.split()[-1]
@@ -167,8 +204,8 @@ def check_hostfwd(g, fwd, outsize):
     report(len(got) == outsize and hashlib.sha256(got).hexdigest() == want,
            'host client through hostfwd read %d bytes from the guest' %
            len(got))
-    report(g.wait_for(r'NET-DONE', STEP_TIMEOUT) is not None,
-           'guest server finished')
+    expect(g, r'NET-DONE', 'guest server finished')
+    report(True, 'guest server finished')
 
 
 def user_args(args):
@@ -190,6 +227,7 @@ def test_user(args, kernel, moddir, work, log):
         check_user(g, srv)
         check_hostfwd(g, fwd, args.outsize)
     finally:
+        console_tail(g)
         g.kill()
         srv.close()
 
@@ -228,7 +266,7 @@ def tap_into_namespace(ifname, ns):
 
 
 def check_tap_pings(g, ns):
-    line = g.wait_for(r'NET-PING-OK', STEP_TIMEOUT) or 'no answer'
+    line = expect(g, r'NET-PING-OK', 'guest pings the namespace')
     report('NET-PING-OK' in line, 'guest pings the namespace: ' + line)
     ping = shutil.which('ping') or '%s ping' % busybox()
     report(sh('ip netns exec %s %s -c 3 -W 5 192.168.78.2' %
@@ -253,11 +291,10 @@ def test_tap(args, kernel, moddir, work, log):
              ifname, '-device', 'virtio-net-pci,netdev=t0'])
         g = netguest.Guest(cmd, log)
         tap_into_namespace(ifname, ns)
-        if not g.wait_for(r'EMBER-INIT-OK', BOOT_TIMEOUT):
-            raise netguest.Skip('the guest did not reach init under %s' %
-                                args.kind)
+        wait_init(g, args)
         check_tap_pings(g, ns)
     finally:
+        console_tail(g)
         if g:
             g.kill()
         sh('ip netns del ' + ns)
@@ -288,9 +325,7 @@ def test_quick(args, kernel, moddir, work, log):
         g = netguest.Guest(cmd, log)
         if not why:
             tap_into_namespace(ifname, ns)
-        if not g.wait_for(r'EMBER-INIT-OK', BOOT_TIMEOUT):
-            raise netguest.Skip('the guest did not reach init under %s in '
-                                '%d s' % (args.kind, BOOT_TIMEOUT))
+        wait_init(g, args)
         check_user(g, srv)
         if not why:
             check_tap_pings(g, ns)
@@ -298,6 +333,7 @@ def test_quick(args, kernel, moddir, work, log):
         rc = g.finish(STEP_TIMEOUT)
         report(rc == 0, 'the guest powered off (exit status %s)' % rc)
     finally:
+        console_tail(g)
         if g:
             g.kill()
         srv.close()
@@ -336,6 +372,8 @@ def main():
             except netguest.Skip as e:
                 print('SKIP %s: %s' % (t, e), flush=True)
                 skipped.append(t)
+            except Silent:
+                pass            # reported
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if not all(results):
@@ -344,4 +382,7 @@ def main():
 
 
 if __name__ == '__main__':
+    # meson ends a test that runs too long with SIGTERM: leave through
+    # the finally clauses (guests killed, namespace and files removed).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     sys.exit(main())
