@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """TCP throughput over user networking (slirp) with the same Linux guest
 (Debian's kernel, busybox, virtio-net-pci) under Ember and QEMU, in the
-same run:
+same run (as measured on the development machine, 2 shared cores,
+--size 32; docs/net.md):
 
-  guest-to-host: ember 61.2 MB/s, qemu 48.0 MB/s, ratio 1.27
-  host-to-guest: ember 55.1 MB/s, qemu 40.3 MB/s, ratio 1.37
-  geometric mean of ratios: 1.32
+  guest-to-host: ember 3.8 MB/s, qemu 3.6 MB/s, ratio 1.05
+  host-to-guest: ember 62.0 MB/s, qemu 59.8 MB/s, ratio 1.04
+  geometric mean of ratios: 1.04
 
   bench/net/run.py [--ember build/ember-system-x86_64] [--qemu PATH]
                    [--size MB] [--runs N]
@@ -153,8 +154,7 @@ def main():
         res[kind] = measure(kind, binary, kernel, moddir, size, args.runs,
                             work)
         if res[kind] is None:
-            print('%s: the guest did not boot (Linux under its TCG not yet?)'
-                  % kind)
+            print('%s: the guest did not reach init within 300 s' % kind)
     ratios = []
     for i, name in enumerate(('guest-to-host', 'host-to-guest')):
         parts = []
