@@ -251,8 +251,13 @@ static void slirp_source_sync_polls(SlirpState *s)
     }
     if (same) {
         for (unsigned i = 0; i < s->fill->len; i++) {
-            g_array_index(s->pollfds, GPollFD, i).events =
-                g_array_index(s->fill, GPollFD, i).events;
+            GPollFD *p = &g_array_index(s->pollfds, GPollFD, i);
+
+            p->events = g_array_index(s->fill, GPollFD, i).events;
+            /* An iteration that does not poll these fds (a source of
+             * higher priority was ready) leaves revents as they were:
+             * never hand slirp the results of an older poll. */
+            p->revents = 0;
         }
         return;
     }
