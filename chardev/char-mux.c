@@ -159,7 +159,7 @@ static void mux_receive(void *opaque, const uint8_t *buf, int len)
             mux_help(m);
             break;
         case 'x':
-            mux_print(m, "QEMU: Terminated\r\n");
+            mux_print(m, "Ember: terminated\r\n");
             system_shutdown_request(SHUTDOWN_CAUSE_HOST_QUIT);
             break;
         case 's':
