@@ -233,12 +233,25 @@ ok "lazy refcounts: killed writer leaves the dirty bit; Ember repairs on open"
 # ---- 6. locking ---------------------------------------------------------------
 rm -f k.qcow2
 qemu-img create -q -f qcow2 k.qcow2 16M
-qemu-io -c 'sleep 20000' k.qcow2 >/dev/null 2>&1 & qp=$!
-PIDS="$qp"
-for i in $(seq 50); do
-    qemu-img info k.qcow2 >/dev/null 2>&1 || break
-    sleep 0.1
+# Wait for qemu-io's lock by looking at /proc/locks: probing with
+# qemu-img info would hold a shared lock at the moment qemu-io opens
+# the image and make qemu-io fail ("Failed to get write lock").
+# Byte 101 is qemu's "write" permission lock, held while the image
+# is open for writing.
+ino=$(stat -c %i k.qcow2)
+locked() { grep -q ":$ino 100 101\$\|:$ino 101 101\$" /proc/locks; }
+for try in 1 2 3; do
+    qemu-io -c 'sleep 120000' k.qcow2 >/dev/null 2>qio.err & qp=$!
+    PIDS="$qp"
+    for i in $(seq 300); do
+        locked && break
+        kill -0 $qp 2>/dev/null || break
+        sleep 0.1
+    done
+    locked && break
+    kill $qp 2>/dev/null; wait $qp 2>/dev/null; PIDS=""
 done
+locked || fail "qemu-io did not lock the image: $(cat qio.err)"
 "$E" info k.qcow2 >/dev/null 2>e.out && fail "ember-img info ignored qemu-io's lock"
 grep -q 'Failed to get shared "write" lock' e.out || fail "lock message: $(cat e.out)"
 "$E" info -U k.qcow2 >/dev/null || fail "ember-img info -U"
@@ -247,7 +260,8 @@ grep -q 'Failed to get "write" lock' e.out || fail "lock message: $(cat e.out)"
 kill $qp; wait $qp 2>/dev/null; PIDS=""
 "$W" --hold 20 k.qcow2 > hold.out & wp=$!
 PIDS="$wp"
-for i in $(seq 50); do grep -q ready hold.out && break; sleep 0.1; done
+for i in $(seq 300); do grep -q ready hold.out && break; sleep 0.1; done
+grep -q ready hold.out || fail "block-writer --hold did not get ready"
 qemu-img info k.qcow2 >/dev/null 2>q.out && fail "qemu-img ignored Ember's lock"
 grep -q 'Failed to get shared "write" lock' q.out || fail "qemu lock message"
 qemu-io -c 'read 0 512' k.qcow2 >/dev/null 2>q.out && fail "qemu-io ignored Ember's lock"
@@ -256,7 +270,8 @@ qemu-img info -U k.qcow2 >/dev/null || fail "qemu-img info -U"
 kill $wp; wait $wp 2>/dev/null; PIDS=""
 "$W" --read-only --hold 20 k.qcow2 > hold.out & wp=$!
 PIDS="$wp"
-for i in $(seq 50); do grep -q ready hold.out && break; sleep 0.1; done
+for i in $(seq 300); do grep -q ready hold.out && break; sleep 0.1; done
+grep -q ready hold.out || fail "block-writer --hold did not get ready"
 qemu-img info k.qcow2 >/dev/null || fail "two readers must coexist"
 qemu-io -c 'write 0 512' k.qcow2 >/dev/null 2>&1 && fail "qemu-io wrote under Ember's reader"
 kill $wp; wait $wp 2>/dev/null; PIDS=""
