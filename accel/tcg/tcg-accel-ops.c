@@ -77,6 +77,14 @@ static bool tcg_set_option(const char *key, const char *value,
     return false;
 }
 
+static void tcg_dump_stats_at_exit(void)
+{
+    log_lock();
+    tcg_dump_stats(log_file());
+    fflush(log_file());
+    log_unlock();
+}
+
 static bool tcg_accel_init(MachineState *ms, GError **errp)
 {
     const char *backend = tcg_opts.backend;
@@ -98,6 +106,9 @@ static bool tcg_accel_init(MachineState *ms, GError **errp)
                                        tcg_sys_target.exec_interrupt),
                   tcg_opts.tb_size);
     tcg_sys_target.translate_init();
+    if (ember_log_enabled(LOG_TB_STATS)) {
+        atexit(tcg_dump_stats_at_exit);
+    }
     return true;
 }
 

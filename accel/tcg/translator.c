@@ -64,6 +64,18 @@ void translator_loop(CPUState *cpu, TranslationBlock *tb, int max_insns,
     }
 }
 
+bool translator_use_goto_tb(DisasContextBase *db, uint64_t dest,
+                            uint64_t insn_last)
+{
+    uint64_t page = dest & TARGET_PAGE_MASK;
+
+    if (!tcg_mode_ops->same_page_chaining) {
+        return true;
+    }
+    return page == (db->pc_first & TARGET_PAGE_MASK) ||
+           page == (insn_last & TARGET_PAGE_MASK);
+}
+
 bool translator_fetch(DisasContextBase *db, CPUState *cpu, uint64_t pc,
                       void *buf, size_t len)
 {

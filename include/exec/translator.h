@@ -54,6 +54,16 @@ void translator_loop(CPUState *cpu, TranslationBlock *tb, int max_insns,
 bool translator_fetch(DisasContextBase *db, CPUState *cpu, uint64_t pc,
                       void *buf, size_t len);
 
+/*
+ * May a direct jump to dest, from the instruction whose last byte is at
+ * insn_last, be chained to its target (goto_tb)? Always in user mode; in
+ * system mode only when dest lies on one of the block's own pages: the
+ * mapping of any other page may change before the jump runs again, so
+ * such a jump looks its target up at run time instead.
+ */
+bool translator_use_goto_tb(DisasContextBase *db, uint64_t dest,
+                            uint64_t insn_last);
+
 /* Front-end entry points (target/x86/tcg). */
 void gen_intermediate_code(CPUState *cpu, TranslationBlock *tb,
                            int max_insns);

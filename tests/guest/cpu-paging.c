@@ -220,4 +220,31 @@ void guest_main(void)
     write_cr3(read_cr3());
     report(p_read(TPAGE(6)) == 0xaaaaaaaaaaaaaaaaull,
            "after a CR3 load page 6 maps frame 0 again");
+
+    /* A direct jump into another page follows that page's mapping:
+     * page 7 holds JMP to page 8, which maps code returning 1 or 2. */
+    static const uint8_t jmp8[] = { 0xe9, 0xfb, 0x10, 0x00, 0x00 };
+    static const uint8_t ret1[] = { 0xb8, 1, 0, 0, 0, 0xc3 };
+    static const uint8_t ret2[] = { 0xb8, 2, 0, 0, 0, 0xc3 };
+    uint64_t f3 = (uintptr_t)frame[3];
+    int (*jump)(void) = (int (*)(void))TPAGE(7);
+    int r1, r2;
+
+    memcpy(frame[3], jmp8, sizeof(jmp8));       /* to TPAGE(8) + 0x100 */
+    memcpy(frame[2] + 0x100, ret1, sizeof(ret1));
+    memcpy(frame[1] + 0x100, ret2, sizeof(ret2));
+    set_pte(7, f3 | PG_P);
+    set_pte(8, f2 | PG_P);
+    r1 = jump();
+    r2 = jump();
+    report(r1 == 1 && r2 == 1, "a jump to page 8 runs frame 2's code");
+    set_pte(8, f1 | PG_P);
+    r1 = jump();
+    r2 = jump();
+    report(r1 == 2 && r2 == 2, "after INVLPG of page 8 the same jump "
+           "runs frame 1's code");
+    pt_t[8] = f2 | PG_P;
+    write_cr3(read_cr3());
+    r1 = jump();
+    report(r1 == 1, "after a CR3 load it runs frame 2's code again");
 }

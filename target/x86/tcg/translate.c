@@ -1190,13 +1190,20 @@ void gen_illegal_opcode(DisasContext *s)
     gen_exception(s, EXCP06_ILLOP);
 }
 
+static void gen_lookup_and_goto_ptr(DisasContext *s);
+
 void gen_goto_tb(DisasContext *s, int n, uint64_t dest)
 {
     gen_update_cc_op(s);
-    if (s->jmp_opt) {
+    if (s->jmp_opt && translator_use_goto_tb(&s->base, dest, s->pc - 1)) {
         tcg_gen_goto_tb(n);
         gen_update_rip(s, dest);
         tcg_gen_exit_tb(s->base.tb, n);
+    } else if (s->jmp_opt) {
+        /* Another page: found at run time, without leaving generated
+         * code when the jump cache knows it. */
+        gen_update_rip(s, dest);
+        gen_lookup_and_goto_ptr(s);
     } else {
         gen_update_rip(s, dest);
         tcg_gen_exit_tb(NULL, 0);
@@ -1251,6 +1258,20 @@ void gen_jmp_cache_probe(DisasContext *s)
     tcg_gen_ld_i64(t, e, offsetof(TBJmpCacheEntry, tc_ptr));
     tcg_gen_goto_ptr(t);
     tcg_gen_set_label(miss);
+}
+
+/* Go to the block at the current CS:RIP: the inline jump-cache probe
+ * (64-bit code), then helper_lookup_tb_ptr, which returns the code to
+ * run or the epilogue's lookup-miss exit. */
+static void gen_lookup_and_goto_ptr(DisasContext *s)
+{
+    TCGv p = tcg_temp_new();
+
+    if (s->code64) {
+        gen_jmp_cache_probe(s);
+    }
+    tcg_gen_call1(&hinfo_lookup_tb_ptr, p, tcg_ctx->env);
+    tcg_gen_goto_ptr(p);
 }
 
 void gen_jmp_indirect(DisasContext *s, TCGv dest)
@@ -1440,12 +1461,7 @@ static void x86_tb_stop(DisasContextBase *db, CPUState *cpu)
     case DISAS_JUMP:
         gen_update_cc_op(s);
         if (s->jmp_opt) {
-            TCGv p = tcg_temp_new();
-            if (s->code64) {
-                gen_jmp_cache_probe(s);
-            }
-            tcg_gen_call1(&hinfo_lookup_tb_ptr, p, tcg_ctx->env);
-            tcg_gen_goto_ptr(p);
+            gen_lookup_and_goto_ptr(s);
         } else {
             tcg_gen_exit_tb(NULL, 0);
         }
