@@ -184,6 +184,32 @@ void cpu_loop_exit_restore(CPUState *cpu, uintptr_t retaddr)
 
 static const void *lookup_miss;
 
+/*
+ * System mode: the block of an entry that a TLB flush unkeyed is still
+ * the one for pc if the pages it was made from are where pc's pages map
+ * now (phys: the code page of pc). Then the entry is keyed again.
+ */
+static TranslationBlock *jmp_cache_revalidate(CPUState *cpu,
+                                              TBJmpCacheEntry *e,
+                                              uint64_t pc, uint64_t cs_base,
+                                              uint32_t flags, uint64_t phys)
+{
+    TranslationBlock *tb = __atomic_load_n(&e->tb, __ATOMIC_ACQUIRE);
+
+    if (!tb || tb->pc != pc || tb->cs_base != cs_base ||
+        tb->flags != flags || tb->page_addr[0] != phys ||
+        __atomic_load_n(&tb->invalid, __ATOMIC_ACQUIRE)) {
+        return NULL;
+    }
+    if (tb->page_addr[1] != (uint64_t)-1 &&
+        tcg_mode_ops->phys_page(cpu, (pc & TARGET_PAGE_MASK) +
+                                TARGET_PAGE_SIZE) != tb->page_addr[1]) {
+        return NULL;
+    }
+    tb_jmp_cache_set(e, tb);
+    return tb;
+}
+
 const void *helper_lookup_tb_ptr(void *envp)
 {
     CPUX86State *env = envp;
@@ -197,13 +223,18 @@ const void *helper_lookup_tb_ptr(void *envp)
     cpu_get_tb_cpu_state(cpu, &pc, &cs_base, &flags);
     e = &tc->jmp_cache[tb_jmp_cache_hash(pc)];
     tb = __atomic_load_n(&e->tb, __ATOMIC_ACQUIRE);
-    if (!tb || tb->pc != pc || tb->cs_base != cs_base || tb->flags != flags) {
+    if (__atomic_load_n(&e->key, __ATOMIC_ACQUIRE) != pc + 1 || !tb ||
+        tb->pc != pc || tb->cs_base != cs_base || tb->flags != flags) {
         uint64_t phys = pc & TARGET_PAGE_MASK;
         if (tcg_mode_ops->code_phys) {
             uint32_t cf = 0;
             phys = tcg_mode_ops->code_phys(cpu, pc, &cf, true);
             if (phys == (uint64_t)-1) {
                 return lookup_miss;
+            }
+            tb = jmp_cache_revalidate(cpu, e, pc, cs_base, flags, phys);
+            if (tb) {
+                return tb->tc_ptr;
             }
         }
         tb_lock();
@@ -233,14 +264,20 @@ static TranslationBlock *tb_find(CPUState *cpu, uint64_t pc, uint64_t cs_base,
 
     if (!cflags) {
         tb = __atomic_load_n(&e->tb, __ATOMIC_ACQUIRE);
-        if (tb && tb->pc == pc && tb->cs_base == cs_base &&
-            tb->flags == flags) {
+        if (__atomic_load_n(&e->key, __ATOMIC_ACQUIRE) == pc + 1 && tb &&
+            tb->pc == pc && tb->cs_base == cs_base && tb->flags == flags) {
             return tb;
         }
     }
     if (tcg_mode_ops->code_phys) {
         /* System mode: the code's page (raises a fetch fault here). */
         phys = tcg_mode_ops->code_phys(cpu, pc, &cflags, false);
+        if (!cflags) {
+            tb = jmp_cache_revalidate(cpu, e, pc, cs_base, flags, phys);
+            if (tb) {
+                return tb;
+            }
+        }
     }
     for (;;) {
         tb_lock();

@@ -96,9 +96,12 @@ static void tlb_flush_idx(CPUTLB *t, int idx)
 
 static void jmp_cache_clear(CPUState *cpu)
 {
-    if (cpu->tb_jmp_cache) {
-        memset(cpu->tb_jmp_cache, 0,
-               TB_JMP_CACHE_SIZE * sizeof(TBJmpCacheEntry));
+    TBJmpCacheEntry *c = cpu->tb_jmp_cache;
+
+    if (c) {
+        for (unsigned i = 0; i < TB_JMP_CACHE_SIZE; i++) {
+            tb_jmp_cache_unkey(&c[i]);
+        }
     }
 }
 

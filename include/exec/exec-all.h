@@ -63,6 +63,15 @@ static inline void tb_jmp_cache_clear(TBJmpCacheEntry *e)
     __atomic_store_n(&e->tb, NULL, __ATOMIC_RELAXED);
 }
 
+/* A TLB flush only unkeys entries: the inline probe and the C fast
+ * paths stop matching, but the block stays for jmp_cache_revalidate
+ * (accel/tcg/cpu-exec.c), which checks it against the code pages pc maps
+ * to now instead of looking it up in the hash table. */
+static inline void tb_jmp_cache_unkey(TBJmpCacheEntry *e)
+{
+    __atomic_store_n(&e->key, 0, __ATOMIC_RELAXED);
+}
+
 typedef struct TCGCPU {
     sigjmp_buf jmp_env;
     uint32_t cflags_next_tb;        /* (uint32_t)-1: none */
