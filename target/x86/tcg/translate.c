@@ -804,10 +804,51 @@ void gen_st_op(DisasContext *s, X86Insn *d, int i, TCGv v)
 
 /* ---- Lazy flags -------------------------------------------------------- */
 
+enum { CC_LIVE_DST = 1, CC_LIVE_SRC = 2, CC_LIVE_SRC2 = 4 };
+
+/* Which of cc_dst, cc_src, cc_src2 the flags of op are computed from
+ * (cc.h). */
+static unsigned cc_op_live(int op)
+{
+    switch (cc_op_kind(op)) {
+    case CC_OP_DYNAMIC:
+    case CC_OP_ADCB:
+    case CC_OP_SBBB:
+        return CC_LIVE_DST | CC_LIVE_SRC | CC_LIVE_SRC2;
+    case CC_OP_EFLAGS:
+        return CC_LIVE_SRC;
+    case CC_OP_CLR:
+        return 0;
+    case CC_OP_LOGICB:
+    case CC_OP_POPCNT:
+        return CC_LIVE_DST;
+    default:
+        return CC_LIVE_DST | CC_LIVE_SRC;
+    }
+}
+
+/*
+ * From here on the flags are op's. The lazy-flags globals op does not
+ * read are dead: saying so lets liveness drop what computed them (a
+ * rotate's merge of the previous flags, say) even across a possible
+ * fault, where every live global must be in env.
+ */
 void set_cc_op(DisasContext *s, int op)
 {
+    unsigned dead;
+
     if (s->cc_op == op) {
         return;
+    }
+    dead = ~cc_op_live(op);
+    if (dead & CC_LIVE_DST) {
+        tcg_gen_discard(cpu_cc_dst);
+    }
+    if (dead & CC_LIVE_SRC) {
+        tcg_gen_discard(cpu_cc_src);
+    }
+    if (dead & CC_LIVE_SRC2) {
+        tcg_gen_discard(cpu_cc_src2);
     }
     s->cc_op = op;
     s->cc_op_dirty = op != CC_OP_DYNAMIC;

@@ -21,7 +21,7 @@
 
 static sigjmp_buf jb;
 static volatile int got_sig, got_code;
-static volatile uintptr_t got_addr, got_rip;
+static volatile uintptr_t got_addr, got_rip, got_efl;
 
 extern const char ud2_insn[], div_insn[], int3_after[], fault_insn[];
 
@@ -33,6 +33,7 @@ static void catcher(int sig, siginfo_t *si, void *uc_)
     got_code = si->si_code;
     got_addr = (uintptr_t)si->si_addr;
     got_rip = uc->uc_mcontext.gregs[REG_RIP];
+    got_efl = uc->uc_mcontext.gregs[REG_EFL];
     siglongjmp(jb, 1);
 }
 
@@ -73,6 +74,58 @@ static void test_segv(void)
     }
     printf("segv rip ok %d\n", got_rip == (uintptr_t)fault_insn);
     munmap(p, 8192);
+}
+
+/*
+ * The arithmetic flags a fault reports are those of the last instruction
+ * that set them, however lazily they are kept: a rotate merges its CF/OF
+ * into the flags before it, INC keeps CF, a shift by 0 changes nothing.
+ * OF of the rotates is defined for a count of 1 only, AF of a shift not
+ * at all (masked out: 0x8d5 is OF SF ZF AF PF CF). The PUSHF after
+ * the faulting load reads the flags: flags that the code overwrites
+ * before reading them may be stale at a fault (docs/jit.md).
+ */
+#define FLAGS_AT_FAULT(name, mask, insns)                                   \
+    do {                                                                    \
+        got_efl = 0;                                                        \
+        if (!sigsetjmp(jb, 1)) {                                            \
+            asm volatile("mov $0, %%edx\n" insns "\nmovl (%%rdx), %%eax\n"  \
+                         "pushfq\npopq %%rsi\n"                              \
+                         ::: "rax", "rcx", "rdx", "rsi", "memory", "cc");   \
+        }                                                                   \
+        printf("flags at a fault after %s: %#lx\n", name,                   \
+               (unsigned long)(got_efl & (mask)));                         \
+    } while (0)
+
+static void test_segv_flags(void)
+{
+    install(SIGSEGV, catcher, SA_NODEFER);
+    FLAGS_AT_FAULT("sub, ror", 0x8d5,
+                   "mov $0x80000001, %%ecx\nsub $1, %%ecx\n"
+                   "ror $1, %%ecx");
+    FLAGS_AT_FAULT("sub, ror, and", 0x8d5,
+                   "mov $5, %%ecx\nsub $7, %%ecx\n"
+                   "ror $1, %%ecx\nand $0x70, %%ecx");
+    FLAGS_AT_FAULT("add, rol", 0x8d5,
+                   "mov $-1, %%ecx\nadd $1, %%ecx\n"
+                   "rol $1, %%ecx");
+    FLAGS_AT_FAULT("cmp, rol 8-bit", 0x8d5,
+                   "mov $0x81, %%ecx\ncmp $0x90, %%cl\n"
+                   "rol $1, %%cl");
+    FLAGS_AT_FAULT("stc, adc, inc", 0x8d5,
+                   "stc\nmov $-1, %%ecx\nadc $0, %%ecx\n"
+                   "inc %%ecx");
+    FLAGS_AT_FAULT("sub, shl by 0", 0x8d5,
+                   "mov $3, %%esi\nsub $5, %%esi\n"
+                   "mov $0, %%ecx\nshl %%cl, %%esi");
+    FLAGS_AT_FAULT("sub, shl by 1", 0x8c5,
+                   "mov $3, %%esi\nsub $5, %%esi\n"
+                   "mov $33, %%ecx\nshl %%cl, %%esi");
+    FLAGS_AT_FAULT("xor self, ror", 0x8d5,
+                   "xor %%ecx, %%ecx\nror $1, %%ecx");
+    FLAGS_AT_FAULT("test, stc, rcl", 0x8d5,
+                   "mov $0x40, %%ecx\n"
+                   "test %%ecx, %%ecx\nstc\nrcl $1, %%ecx");
 }
 
 static void test_fpe(void)
@@ -260,6 +313,7 @@ int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
     test_segv();
+    test_segv_flags();
     test_fpe();
     test_ill();
     test_trap();
