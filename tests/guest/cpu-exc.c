@@ -16,20 +16,23 @@
 #ifdef __x86_64__
 #define KCODE       SEL_KCODE64
 #define SP          "%rsp"
+#define SPW         "r"                 /* register prefix */
 #else
 #define KCODE       SEL_KCODE32
 #define SP          "%esp"
+#define SPW         "e"
 #endif
 
 /* The faulting instructions, each with a label on it (or after it). */
 void t_ud2(void), t_resv(void), t_lock(void), t_div0(void), t_idiv(void);
 void t_int3(void), t_int40(void), t_into(void), t_badsel(void), t_np(void);
 void t_ss(void), t_ssrpl(void), t_limit(void), t_noncanon(void);
-void t_int50(void), t_tf(void);
+void t_int50(void), t_tf(void), t_tfjmp(void), t_tfjcc(void), t_tfind(void);
 extern char ud2_ip[], resv_ip[], lock_ip[], div0_ip[], idiv_ip[];
 extern char int3_next[], int40_ip[], int40_next[], into_ip[], into_next[];
 extern char badsel_ip[], np_ip[], ss_ip[], ssrpl_ip[], limit_ip[];
 extern char noncanon_ip[], int50_ip[], tf_next[];
+extern char tfjmp_to[], tfjcc_to[], tfind_to[];
 __asm__(".text\n"
         "t_ud2: ud2_ip: ud2\n ret\n"
         /* 0F 04 is a blank (reserved) entry of the two-byte opcode map
@@ -60,7 +63,14 @@ __asm__(".text\n"
         /* POPF sets TF: the trap comes after the next instruction
          * (SDM 3A, 17.3.1.4). */
         "t_tf: pushf\n orl $0x100, (" SP ")\n popf\n nop\n"
-        "tf_next: ret\n");
+        "tf_next: ret\n"
+        /* The same with a taken jump next: the trap comes at its target. */
+        "t_tfjmp: pushf\n orl $0x100, (" SP ")\n popf\n jmp tfjmp_to\n"
+        "nop\n tfjmp_to: ret\n"
+        "t_tfjcc: xor %eax, %eax\n pushf\n orl $0x100, (" SP ")\n popf\n"
+        "jz tfjcc_to\n nop\n tfjcc_to: ret\n"
+        "t_tfind: lea tfind_to, %eax\n pushf\n orl $0x100, (" SP ")\n"
+        "popf\n jmp *%" SPW "ax\n nop\n tfind_to: ret\n");
 
 static unsigned long dr6_seen;
 static void tf_hook(struct exc_frame *f)
@@ -133,6 +143,14 @@ void guest_main(void)
     expect(1, 0, tf_next, "TF set by POPF: #DB after the next instruction");
     report(dr6_seen & 0x4000, "#DB from TF sets DR6.BS");
     report_info("DR6 0x%lx", dr6_seen);
+    exc_hook = tf_hook;
+    EXC_CATCH(t_tfjmp());
+    expect(1, 0, tfjmp_to, "TF: #DB after a taken JMP, at its target");
+    EXC_CATCH(t_tfjcc());
+    expect(1, 0, tfjcc_to, "TF: #DB after a taken Jcc, at its target");
+    EXC_CATCH(t_tfind());
+    expect(1, 0, tfind_to, "TF: #DB after an indirect JMP, at its target");
+    exc_hook = NULL;
 
     /* Segment loads: error code = the selector (SDM 2, MOV). */
     EXC_CATCH(t_badsel());

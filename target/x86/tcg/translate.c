@@ -1233,6 +1233,21 @@ void gen_illegal_opcode(DisasContext *s)
 
 static void gen_lookup_and_goto_ptr(DisasContext *s);
 
+/*
+ * Leave the block for the C loop, RIP and cc_op written. With TF set
+ * (then each block is one instruction), the single-step trap comes
+ * first, whichever way the instruction went (SDM 3B, 18.3.1.4).
+ */
+static void gen_eob(DisasContext *s)
+{
+    if (s->flags & HF_TF_MASK) {
+        tcg_gen_call2(&hinfo_raise_exception, NULL, tcg_ctx->env,
+                      tcg_constant(EXCP01_DB));
+    } else {
+        tcg_gen_exit_tb(NULL, 0);
+    }
+}
+
 void gen_goto_tb(DisasContext *s, int n, uint64_t dest)
 {
     gen_update_cc_op(s);
@@ -1247,7 +1262,7 @@ void gen_goto_tb(DisasContext *s, int n, uint64_t dest)
         gen_lookup_and_goto_ptr(s);
     } else {
         gen_update_rip(s, dest);
-        tcg_gen_exit_tb(NULL, 0);
+        gen_eob(s);
     }
 }
 
@@ -1488,23 +1503,18 @@ static void x86_tb_stop(DisasContextBase *db, CPUState *cpu)
     case DISAS_EOB_NEXT:
         gen_update_cc_op(s);
         gen_update_rip(s, s->pc);
-        if (s->flags & HF_TF_MASK) {
-            tcg_gen_call2(&hinfo_raise_exception, NULL, tcg_ctx->env,
-                          tcg_constant(EXCP01_DB));
-        } else {
-            tcg_gen_exit_tb(NULL, 0);
-        }
+        gen_eob(s);
         break;
     case DISAS_EOB_ONLY:
         gen_update_cc_op(s);
-        tcg_gen_exit_tb(NULL, 0);
+        gen_eob(s);
         break;
     case DISAS_JUMP:
         gen_update_cc_op(s);
         if (s->jmp_opt) {
             gen_lookup_and_goto_ptr(s);
         } else {
-            tcg_gen_exit_tb(NULL, 0);
+            gen_eob(s);
         }
         break;
     default:
