@@ -90,9 +90,17 @@ static GSourceFuncs timer_source_funcs = {
     .dispatch = timer_dispatch,
 };
 
+/*
+ * The first timer changed. A poll that is already sleeping must wake to
+ * take the new deadline; the main loop's own thread (a timer re-armed
+ * from a callback, say) computes it in the next prepare anyway, and
+ * waking itself would cost one empty iteration per timer.
+ */
 static void timers_changed(void)
 {
-    main_loop_wakeup();
+    if (ctx && !g_main_context_is_owner(ctx)) {
+        main_loop_wakeup();
+    }
 }
 
 void main_loop_init(void)

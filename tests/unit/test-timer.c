@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Timers on the manual virtual clock (as qtest uses them). */
 #include "ember/osdep.h"
+#include "system/main-loop.h"
 #include "system/timer.h"
 
 typedef struct Ctx {
@@ -91,11 +92,47 @@ static void test_stopped_clock(void)
     clock_virtual_stop();
 }
 
+static int rearms;
+static Timer *rearm_timer;
+
+static void fire_rearm(void *opaque)
+{
+    rearms++;
+    timer_mod_ns(rearm_timer, clock_get_ns(EMBER_CLOCK_VIRTUAL) +
+                 5 * 1000 * 1000);
+}
+
+/* A timer re-armed from its own callback must not wake the main loop
+ * once more for nothing: about one iteration per expiry. */
+static void test_main_loop_rearm(void)
+{
+    int64_t end;
+    int iterations = 0;
+
+    clock_set_manual(false);
+    clock_virtual_start();
+    main_loop_init();
+    rearm_timer = timer_new_ns(EMBER_CLOCK_VIRTUAL, fire_rearm, NULL);
+    timer_mod_ns(rearm_timer, clock_get_ns(EMBER_CLOCK_VIRTUAL) +
+                 5 * 1000 * 1000);
+    end = g_get_monotonic_time() + 200 * 1000;
+    while (g_get_monotonic_time() < end) {
+        main_loop_iterate(true);
+        iterations++;
+    }
+    g_test_message("%d expiries, %d iterations", rearms, iterations);
+    g_assert_cmpint(rearms, >=, 10);
+    g_assert_cmpint(iterations, <=, rearms + rearms / 2 + 2);
+    timer_free(rearm_timer);
+    clock_virtual_stop();
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/timer/order", test_order);
     g_test_add_func("/timer/periodic", test_periodic);
     g_test_add_func("/timer/stopped-clock", test_stopped_clock);
+    g_test_add_func("/timer/main-loop-rearm", test_main_loop_rearm);
     return g_test_run();
 }
