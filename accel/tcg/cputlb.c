@@ -7,10 +7,15 @@
  * page, writes to pages holding translated code (which invalidate it)
  * and writes to RAM that logs dirty pages (display memory).
  *
- * Threading: TCG runs every vCPU on one thread, so a vCPU's TLB is only
- * touched by that thread (flushes of other vCPUs included). Guest RAM
- * is found through a reference-counted flat view of the memory map that
- * the TCG thread swaps, with the BQL held, after the map changed.
+ * Threading: a vCPU's TLB is filled and flushed by the thread that runs
+ * it (one thread for all vCPUs, or one each with -accel tcg,thread=multi).
+ * The one change other threads make is tlb_protect_code_page's: it sets
+ * TLB_NOTDIRTY with a compare-and-swap, under tb_lock, and the owner
+ * decides NOTDIRTY when filling or clearing it under tb_lock too, so a
+ * write to a page with translated code always takes the slow path.
+ * Guest RAM is found through a reference-counted flat view of the memory
+ * map that each TCG thread swaps, with the BQL held, after the map
+ * changed.
  * Translated code is keyed by the host address of the guest page, which
  * is unique per byte of guest RAM whatever the aliases; DMA and loader
  * writes reach it through the memory API's RAM write hook.
@@ -29,8 +34,9 @@
 
 static const TCGSysTarget *sys_target;
 static intptr_t cpu_tlb_ofs;        /* &cpu->tlb - env */
-static FlatView *tcg_fv;            /* the TCG thread's view (ref held) */
-static int map_changed;             /* a commit since tcg_fv was taken */
+static __thread FlatView *tcg_fv;   /* this thread's view (ref held) */
+static __thread unsigned tcg_fv_gen; /* map_gen when it was taken */
+static unsigned map_gen;            /* memory map commits so far */
 static MemoryListener tcg_listener;
 
 static inline CPUState *env_cpu(void *env)
@@ -55,7 +61,7 @@ static void tcg_listener_commit(MemoryListener *l)
 {
     CPUState *cpu;
 
-    __atomic_store_n(&map_changed, 1, __ATOMIC_RELEASE);
+    __atomic_add_fetch(&map_gen, 1, __ATOMIC_RELEASE);
     CPU_FOREACH(cpu) {
         __atomic_store_n(&cpu->exit_request, 1, __ATOMIC_RELEASE);
     }
@@ -63,11 +69,13 @@ static void tcg_listener_commit(MemoryListener *l)
 
 void tcg_memory_map_refresh(void)
 {
+    unsigned gen = __atomic_load_n(&map_gen, __ATOMIC_ACQUIRE);
+
     g_assert(bql_locked());
-    if (!__atomic_load_n(&map_changed, __ATOMIC_ACQUIRE) && tcg_fv) {
+    if (gen == tcg_fv_gen && tcg_fv) {
         return;
     }
-    __atomic_store_n(&map_changed, 0, __ATOMIC_RELEASE);
+    tcg_fv_gen = gen;
     if (tcg_fv == address_space_memory.current) {
         return;
     }
@@ -75,13 +83,21 @@ void tcg_memory_map_refresh(void)
         flatview_unref(tcg_fv);
     }
     tcg_fv = address_space_get_flatview(&address_space_memory);
-    /* Entries hold host addresses and regions of the old view. */
-    tlb_flush_all_cpus();
+    /* Entries hold host addresses and regions of the old view: flush
+     * the TLBs this thread fills (the others' threads do theirs, kicked
+     * by the commit). */
+    if (tcg_mttcg) {
+        if (current_cpu_get()) {
+            tlb_flush(current_cpu_get());
+        }
+    } else {
+        tlb_flush_all_cpus();
+    }
 }
 
 bool tcg_memory_map_changed(void)
 {
-    return __atomic_load_n(&map_changed, __ATOMIC_ACQUIRE);
+    return __atomic_load_n(&map_gen, __ATOMIC_ACQUIRE) != tcg_fv_gen;
 }
 
 /* ---- Flushes ----------------------------------------------------------- */
@@ -181,11 +197,17 @@ void tlb_protect_code_page(uintptr_t hpage)
             }
             for (unsigned i = 0; i < CPU_TLB_SIZE; i++) {
                 CPUTLBEntry *e = &t->table[idx][i];
-                uint64_t w = e->addr_write;
-                if ((w & (TLB_INVALID | TLB_MMIO)) == 0 &&
+                uint64_t w = __atomic_load_n(&e->addr_write,
+                                             __ATOMIC_RELAXED);
+                if ((w & (TLB_INVALID | TLB_MMIO | TLB_NOTDIRTY)) == 0 &&
                     (((w & TARGET_PAGE_MASK) + e->addend) &
                      TARGET_PAGE_MASK) == hpage) {
-                    e->addr_write = w | TLB_NOTDIRTY;
+                    /* Its owner may be flushing it meanwhile: then the
+                     * entry is gone and stays so. */
+                    __atomic_compare_exchange_n(&e->addr_write, &w,
+                                                w | TLB_NOTDIRTY, false,
+                                                __ATOMIC_RELAXED,
+                                                __ATOMIC_RELAXED);
                 }
             }
         }
@@ -204,15 +226,23 @@ static bool tb_lock_maybe(void)
     return true;
 }
 
-static bool page_has_code(uintptr_t hpage)
+/*
+ * The write tag of a RAM page: NOTDIRTY if it holds translated code.
+ * Stored under tb_lock, so that a vCPU translating code there now
+ * (tlb_protect_code_page, under tb_lock too) either comes first and is
+ * seen here, or comes after and sees this entry.
+ */
+static void set_ram_write_tag(CPUTLBEntry *e, uint64_t vaddr,
+                              uintptr_t hpage)
 {
     bool locked = tb_lock_maybe();
-    bool r = page_has_tbs(hpage);
 
+    __atomic_store_n(&e->addr_write,
+                     vaddr | (page_has_tbs(hpage) ? TLB_NOTDIRTY : 0),
+                     __ATOMIC_RELAXED);
     if (locked) {
         tb_unlock();
     }
-    return r;
 }
 
 void tlb_set_page(CPUState *cpu, uint64_t vaddr, uint64_t phys, int prot,
@@ -275,10 +305,10 @@ void tlb_set_page(CPUState *cpu, uint64_t vaddr, uint64_t phys, int prot,
         e->addr_write = -1;
     } else if (!ram || rom) {
         e->addr_write = vaddr | TLB_MMIO;
-    } else if (mr->dirty_log_mask || page_has_code(host)) {
+    } else if (mr->dirty_log_mask) {
         e->addr_write = vaddr | TLB_NOTDIRTY;
     } else {
-        e->addr_write = vaddr;
+        set_ram_write_tag(e, vaddr, host);
     }
     t->used |= 1u << mmu_idx;
     ember_log_mask(LOG_MMU, "tlb: cpu %d idx %d 0x%" PRIx64 " -> 0x%" PRIx64
@@ -395,15 +425,17 @@ static void notdirty_prepare(CPUState *cpu, CPUTLBEntry *e, CPUTLBFull *f,
         current = tb_invalidate_range(host, host + size, ra ? ra : 1);
         still = page_has_tbs(hpage);
     }
+    if (!still && !(mr && mr->dirty_log_mask)) {
+        /* Under tb_lock: see set_ram_write_tag. */
+        __atomic_and_fetch(&e->addr_write, ~(uint64_t)TLB_NOTDIRTY,
+                           __ATOMIC_RELAXED);
+    }
     tb_unlock();
     if (current) {
         TCGCPU *tc = tcg_cpu(cpu);
         tc->cflags_next_tb = CF_NOCACHE | 1;
         cpu->exception_index = -1;
         tcg_raise_restore(cpu, ra, regs);
-    }
-    if (!still && !(mr && mr->dirty_log_mask)) {
-        e->addr_write &= ~(uint64_t)TLB_NOTDIRTY;
     }
 }
 
@@ -562,11 +594,42 @@ static void softmmu_st(void *env, uint64_t addr, uint64_t val, uint64_t oi,
     do_st(cpu, addr, val, get_memop(oi), get_mmuidx(oi), ra, regs);
 }
 
+/* The operation of softmmu_atomic on RAM at host, as one host atomic. */
+static uint64_t host_rmw(void *host, unsigned size, unsigned op,
+                         uint64_t a, uint64_t b)
+{
+#define RMW(T) do {                                                         \
+        T *p = host, old = (T)a;                                            \
+        switch (op) {                                                       \
+        case TCG_SOFTMMU_CMPXCHG:                                           \
+            __atomic_compare_exchange_n(p, &old, (T)b, false,              \
+                                        __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);\
+            return old;                                                     \
+        case TCG_SOFTMMU_XCHG:                                              \
+            return __atomic_exchange_n(p, (T)a, __ATOMIC_SEQ_CST);         \
+        default:                                                            \
+            return __atomic_fetch_add(p, (T)a, __ATOMIC_SEQ_CST);          \
+        }                                                                   \
+    } while (0)
+    switch (size) {
+    case 1: RMW(uint8_t);
+    case 2: RMW(uint16_t);
+    case 4: RMW(uint32_t);
+    default: RMW(uint64_t);
+    }
+#undef RMW
+}
+
 /*
- * Read-modify-write instructions (LOCK CMPXCHG, XCHG, XADD). One thread
- * runs every vCPU and switches only between blocks, so no other vCPU can
- * step in between the read and the write; DMA is not ordered against
- * the CPU anyway. The write permission is checked before the read.
+ * Read-modify-write instructions (LOCK CMPXCHG, XCHG, XADD) that missed
+ * the inline path (a TLB miss, a page with translated code or dirty
+ * logging, MMIO, a page crossing). On RAM within a page it is a host
+ * atomic, as the inline path is: with a thread per vCPU another vCPU may
+ * access the same memory meanwhile. Elsewhere a load then a store: MMIO
+ * and page-crossing locked accesses are not atomic between vCPUs on
+ * their own threads (the thread=single default runs vCPUs on one thread
+ * and switches only between blocks). The write permission is checked
+ * before the read.
  */
 static uint64_t softmmu_atomic(void *env, uint64_t addr, uint64_t a,
                                uint64_t b, uint64_t oi_op, uint64_t *regs)
@@ -586,6 +649,27 @@ static uint64_t softmmu_atomic(void *env, uint64_t addr, uint64_t a,
     if (((addr & ~TARGET_PAGE_MASK) + size) > TARGET_PAGE_SIZE) {
         tlb_entry_fill(cpu, addr + size - 1, MMU_DATA_STORE, mmu_idx, ra,
                        regs, false);
+    }
+    if (((addr & ~TARGET_PAGE_MASK) + size) <= TARGET_PAGE_SIZE &&
+        !(addr & (size - 1))) {
+        CPUTLB *t = cpu_tlb(cpu);
+        CPUTLBEntry *e = tlb_entry_fill(cpu, addr, MMU_DATA_STORE, mmu_idx,
+                                        ra, regs, false);
+        CPUTLBFull *f = &t->full[mmu_idx][e - t->table[mmu_idx]];
+        uint64_t tag = e->addr_write;
+
+        if (!(tag & TLB_MMIO)) {
+            void *host = (void *)(uintptr_t)(addr + e->addend);
+
+            if (tag & TLB_NOTDIRTY) {
+                notdirty_prepare(cpu, e, f, (uintptr_t)host, size, ra, regs);
+            }
+            old = host_rmw(host, size, op, a & mask, b & mask);
+            if (tag & TLB_NOTDIRTY) {
+                notdirty_done(f, addr, size);
+            }
+            return old;
+        }
     }
     old = do_ld(cpu, addr, mop & MO_SIZE, mmu_idx, MMU_DATA_LOAD, ra, regs);
     switch (op) {

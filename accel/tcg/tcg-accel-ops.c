@@ -2,18 +2,27 @@
 /*
  * The "tcg" accelerator: Ember's own translator runs the guest.
  *
- * One thread runs every vCPU in turn (round-robin), so guest code never
- * runs concurrently with itself: the soft TLBs, the translation cache and
- * the per-vCPU state need no locks against other vCPUs, and a run is
- * reproducible for a given sequence of device events. A vCPU gives the
- * thread back when it halts, when it spins (PAUSE, with other vCPUs
- * runnable), when something asks it to (an interrupt for another vCPU,
- * a pause, a reset) and at the end of a time slice when others are
- * runnable. Guest code runs without the BQL; device accesses (MMIO, port
- * I/O, the local APIC, MSRs that reach devices) take it.
+ * thread=single (the default): one thread runs every vCPU in turn
+ * (round-robin), so guest code never runs concurrently with itself and a
+ * run is reproducible for a given sequence of device events. A vCPU
+ * gives the thread back when it halts, when it spins (PAUSE, with other
+ * vCPUs runnable), when something asks it to (an interrupt for another
+ * vCPU, a pause, a reset) and at the end of a time slice when others are
+ * runnable.
+ *
+ * thread=multi: one thread per vCPU, as with KVM. Each thread fills and
+ * flushes its own vCPU's TLB and keeps its own view of the memory map;
+ * the translation cache is shared under tb_lock, a full code buffer is
+ * flushed in an exclusive section (start_exclusive), guest LOCKed
+ * instructions are host atomics in either mode, and the one cross-vCPU
+ * TLB update (write-protecting a page that got translated code) is
+ * atomic (cputlb.c).
+ *
+ * Guest code runs without the BQL; device accesses (MMIO, port I/O, the
+ * local APIC, MSRs that reach devices) take it.
  *
  * Options: -accel tcg,backend=native|interp (also EMBER_TCG_BACKEND),
- * tb-size=MiB (the code buffer).
+ * tb-size=MiB (the code buffer), thread=single|multi.
  */
 #include "ember/osdep.h"
 #include "ember/error.h"
@@ -39,6 +48,8 @@ static struct {
     uint64_t tb_size;
 } tcg_opts;
 
+bool tcg_mttcg;
+
 static GThread *rr_thread;
 static GCond rr_cond;
 static CPUState *rr_running;        /* in guest code (read with the BQL) */
@@ -61,6 +72,14 @@ static bool tcg_set_option(const char *key, const char *value,
         }
         g_free(tcg_opts.backend);
         tcg_opts.backend = g_strdup(value);
+        return true;
+    }
+    if (!strcmp(key, "thread")) {
+        if (strcmp(value, "single") && strcmp(value, "multi")) {
+            error_setg(errp, "Parameter 'thread' expects single or multi");
+            return false;
+        }
+        tcg_mttcg = !strcmp(value, "multi");
         return true;
     }
     if (!strcmp(key, "tb-size")) {
@@ -247,14 +266,62 @@ static gpointer rr_thread_fn(gpointer opaque)
     return NULL;
 }
 
+/* thread=multi: the thread of one vCPU. */
+static gpointer mt_thread_fn(gpointer opaque)
+{
+    CPUState *cpu = opaque;
+
+    bql_lock();
+    current_cpu_set(cpu);
+    tcg_cpu_init(cpu);
+    tlb_init(cpu, &tcg_sys_target);
+    tcg_sys_target.cpu_init(cpu);
+    cpu->created = true;
+    cpus_notify_state_change();
+
+    while (!cpu->exit_thread) {
+        bool stop;
+
+        tcg_memory_map_refresh();
+        stop = cpu_should_stop(cpu);
+        if (cpu->stopped != stop) {
+            cpu->stopped = stop;
+            cpus_notify_state_change();
+        }
+        if (stop || !tcg_sys_target.cpu_runnable(cpu)) {
+            rr_wait();
+            continue;
+        }
+        /* Older kicks are answered by the checks above. */
+        __atomic_store_n(&cpu->exit_request, 0, __ATOMIC_RELEASE);
+        bql_unlock();
+        cpu_exec_start(cpu);
+        tcg_sys_target.cpu_exec(cpu);
+        cpu_exec_end(cpu);
+        bql_lock();
+    }
+    cpu->stopped = true;
+    cpus_notify_state_change();
+    bql_unlock();
+    return NULL;
+}
+
 static void tcg_start_vcpus(MachineState *ms)
 {
     CPUState *cpu;
 
-    rr_timer = timer_new_ns(EMBER_CLOCK_VIRTUAL, rr_kick_timer, NULL);
     CPU_FOREACH(cpu) {
         cpu->stop = !runstate_is_running();
     }
+    if (tcg_mttcg) {
+        CPU_FOREACH(cpu) {
+            g_autofree char *name = g_strdup_printf("CPU %d/tcg",
+                                                    cpu->cpu_index);
+            cpu->thread = g_thread_new(name, mt_thread_fn, cpu);
+        }
+        return;
+    }
+    rr_timer = timer_new_ns(EMBER_CLOCK_VIRTUAL, rr_kick_timer, NULL);
     rr_thread = g_thread_new("CPU/tcg", rr_thread_fn, NULL);
     CPU_FOREACH(cpu) {
         cpu->thread = rr_thread;

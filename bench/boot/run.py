@@ -10,7 +10,8 @@ and command line, and print:
   geomean: ratio 0.52
 
   bench/boot/run.py [--build DIR | --ember PATH] [--qemu PATH]
-                    [--runs N] [--smp N] [--mem MIB] [--lines N] [--reps N]
+                    [--runs N] [--smp N] [--thread single|multi]
+                    [--mem MIB] [--lines N] [--reps N]
 
 boot-to-init   wall time from exec to the line EMBER-INIT-OK on the
                serial console (read as it streams); QEMU runs its
@@ -58,6 +59,8 @@ def one_run(binary, kernel, initrd, a):
         (a.lines, a.reps)
     cmd = linuxguest.command(binary, kernel, initrd, smp=a.smp, mem=a.mem,
                              append=append)
+    if a.thread:
+        cmd[cmd.index('tcg')] = 'tcg,thread=' + a.thread
     before = cpu_seconds()
     g = linuxguest.Guest(cmd)
     try:
@@ -121,6 +124,9 @@ def main():
     ap.add_argument('--runs', type=int,
                     default=int(os.environ.get('BENCH_RUNS', 3)))
     ap.add_argument('--smp', type=int, default=1)
+    ap.add_argument('--thread', choices=('single', 'multi'),
+                    help='-accel tcg,thread=... for both emulators '
+                    '(default: each one\'s own)')
     ap.add_argument('--mem', type=int, default=256, help='-m, MiB')
     ap.add_argument('--lines', type=int, default=16384,
                     help='numbers awk generates per job')

@@ -199,7 +199,10 @@ void tcg_phys_st(CPUState *cpu, uint64_t addr, uint64_t val, unsigned size);
 void EMBER_NORETURN tcg_raise_restore(CPUState *cpu, uintptr_t ra,
                                       const uint64_t *regs);
 
-/* Flip the per-vCPU view of the memory map after it changed (BQL). */
+/* Flip this thread's view of the memory map after it changed (BQL). */
 void tcg_memory_map_refresh(void);
+
+/* Each vCPU runs on a thread of its own (-accel tcg,thread=multi). */
+extern bool tcg_mttcg;
 
 #endif

@@ -61,7 +61,7 @@ for accel in ${GUEST_ACCELS:-kvm tcg}; do
         fi
         ;;
     *)
-        if ! has_accel "$accel"; then
+        if ! has_accel "${accel%%,*}"; then
             echo "SKIP $name/$accel: this build has no $accel accelerator yet"
             continue
         fi

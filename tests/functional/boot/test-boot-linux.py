@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Boot Debian's kernel with a busybox initramfs (guest-main.sh as
-/init.d/main) under TCG, twice:
+/init.d/main) under TCG, three times:
 
   smp1  -smp 1, without -no-reboot: init's marker names the kernel's
         release and 1 CPU; /proc/cpuinfo lists 1 processor; the guest's
@@ -14,8 +14,10 @@
         /sys/devices/system/cpu/online is 0-1; one job per CPU, run at
         once, both hashes right; `reboot -f` ends Ember with status 0
         (-no-reboot), without a second boot.
+  smp2-mttcg  the same with -accel tcg,thread=multi (a host thread per
+        vCPU).
 
-  test-boot-linux.py [--emulator PATH] [--qemu] [smp1] [smp2]
+  test-boot-linux.py [--emulator PATH] [--qemu] [smp1] [smp2] [smp2-mttcg]
 
 --qemu runs the same under qemu-system-x86_64 (how the guest side of
 this test is checked). EMBER_TEST_SMP2=skip reports the -smp 2 CPU
@@ -122,6 +124,8 @@ def run(args, name, kernel, initrd, logdir):
     else:
         cmd = linuxguest.command(args.emulator, kernel, initrd, smp=2,
                                  append=job + ' ember_end=reboot')
+        if name == 'smp2-mttcg':
+            cmd[cmd.index('tcg')] = 'tcg,thread=multi'
     print('RUN: ' + ' '.join(cmd), flush=True)
     with open(os.path.join(logdir, name + '.log'), 'w') as log:
         g = linuxguest.Guest(cmd, log)
@@ -173,18 +177,19 @@ def main():
                     help='run under qemu-system-x86_64')
     ap.add_argument('--keep', action='store_true',
                     help='keep the console logs')
-    ap.add_argument('runs', nargs='*', help='smp1, smp2 (default both)')
+    ap.add_argument('runs', nargs='*',
+                    help='smp1, smp2, smp2-mttcg (default all)')
     args = ap.parse_args()
     for r in args.runs:
-        if r not in ('smp1', 'smp2'):
-            ap.error('unknown run %r (smp1, smp2)' % r)
+        if r not in ('smp1', 'smp2', 'smp2-mttcg'):
+            ap.error('unknown run %r (smp1, smp2, smp2-mttcg)' % r)
     if args.qemu:
         args.emulator = args.emulator if args.emulator and \
             'qemu' in args.emulator else shutil.which('qemu-system-x86_64')
     if not args.emulator or not os.path.exists(args.emulator):
         print('no emulator (--emulator or EMBER_SYSTEM)', file=sys.stderr)
         return 1
-    runs = args.runs or ['smp1', 'smp2']
+    runs = args.runs or ['smp1', 'smp2', 'smp2-mttcg']
     logdir = tempfile.mkdtemp(prefix='ember-boot-')
     try:
         kernel = linuxguest.fetch_kernel()

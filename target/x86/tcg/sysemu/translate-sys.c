@@ -763,8 +763,8 @@ static void sys_translate(DisasContext *s, X86Insn *d)
         }
         break;
     case 0x90:
-        /* PAUSE: with other vCPUs, give them the turn. */
-        if (cpu_list && cpu_list->len > 1) {
+        /* PAUSE: with other vCPUs on this thread, give them the turn. */
+        if (cpu_list && cpu_list->len > 1 && !tcg_mttcg) {
             gen_update_cc_op(s);
             tcg_gen_call2(&hinfo_pause, NULL, tcg_ctx->env, next_eip(s));
             s->base.is_jmp = DISAS_NORETURN;
