@@ -124,7 +124,8 @@ static void usage(FILE *f)
 "                       acpi=on|off\n"
 "  -cpu MODEL[,+feat,-feat...]  select the CPU model (-cpu help)\n"
 "  -accel NAME[,prop=value...]  kvm[,kernel-irqchip=on|off], tcg[,backend=\n"
-"                       native|interp]; repeat to give fall-backs\n"
+"                       native|interp][,thread=single|multi][,tb-size=MiB];\n"
+"                       repeat to give fall-backs\n"
 "  -enable-kvm          same as -accel kvm\n"
 "  -smp N[,sockets=S][,cores=C][,threads=T][,maxcpus=M]  number of CPUs\n"
 "  -m SIZE              guest RAM (default 128M; suffixes M, G)\n"
@@ -132,6 +133,8 @@ static void usage(FILE *f)
 "  -S                   do not start the CPUs at start-up\n"
 "  -no-reboot           exit instead of rebooting\n"
 "  -no-shutdown         stop, not exit, when the guest powers off\n"
+"  -rtc [base=utc|localtime|YYYY-MM-DD[THH:MM:SS]][,clock=vm]  the RTC's\n"
+"                       time at power-on (it follows the VM clock)\n"
 "\n"
 "Boot (no firmware is needed for these):\n"
 "  -kernel FILE         Linux bzImage, PVH ELF or multiboot kernel\n"
@@ -197,6 +200,7 @@ struct Config {
     char *debugcon;
     char *qtest;
     char *vga;
+    char *rtc_base;
     char *display;
     bool nographic;
     bool nodefaults;
@@ -342,6 +346,50 @@ static bool opt_monitor(Config *c, const char *arg, GError **errp)
     return monitor_opt(arg, errp);
 }
 
+/*
+ * -rtc [base=utc|localtime|DATE][,clock=host|rt|vm][,driftfix=none|slew]
+ * as QEMU spells it. Ember's RTC runs on the VM clock, which stops while
+ * the VM is paused: clock=host and rt are accepted with a warning; missed
+ * periodic interrupts are not re-injected (driftfix=slew: a warning).
+ */
+static bool opt_rtc(Config *c, const char *arg, GError **errp)
+{
+    g_autoptr(Opts) o = opts_parse(arg, NULL, errp);
+    const char *base, *clock, *drift;
+
+    if (!o) {
+        return false;
+    }
+    base = opts_get(o, "base");
+    clock = opts_get(o, "clock");
+    drift = opts_get(o, "driftfix");
+    if (!opts_check_unused(o, errp)) {
+        return false;
+    }
+    if (clock && strcmp(clock, "host") && strcmp(clock, "rt") &&
+        strcmp(clock, "vm")) {
+        error_setg(errp, "-rtc clock=%s: expected host, rt or vm", clock);
+        return false;
+    }
+    if (clock && strcmp(clock, "vm")) {
+        warn_report("-rtc clock=%s: Ember's RTC follows the VM clock "
+                    "(it stops while the VM is paused)", clock);
+    }
+    if (drift && strcmp(drift, "none") && strcmp(drift, "slew")) {
+        error_setg(errp, "-rtc driftfix=%s: expected none or slew", drift);
+        return false;
+    }
+    if (drift && !strcmp(drift, "slew")) {
+        warn_report("-rtc driftfix=slew: missed RTC interrupts are not "
+                    "re-injected");
+    }
+    if (base) {
+        g_free(c->rtc_base);
+        c->rtc_base = g_strdup(base);
+    }
+    return true;
+}
+
 static bool opt_vga(Config *c, const char *arg, GError **errp)
 {
     if (!strcmp(arg, "help")) {
@@ -473,6 +521,7 @@ static const Option options[] = {
     { "nodefaults", false, opt_nodefaults },
     { "display", true, opt_display },
     { "vga", true, opt_vga },
+    { "rtc", true, opt_rtc },
     { "no-reboot", false, opt_no_reboot },
     { "no-shutdown", false, opt_no_shutdown },
     { "S", false, opt_S },
@@ -869,6 +918,7 @@ int ember_main(int argc, char **argv)
     ms->append = g_strdup(c->append);
     ms->name = g_strdup(c->name);
     ms->vga = g_strdup(c->vga ? c->vga : (c->nodefaults ? "none" : "std"));
+    ms->rtc_base = g_strdup(c->rtc_base);
     ms->nographic = c->nographic;
     ms->start_paused = c->start_paused;
     ms->kernel_irqchip = true;

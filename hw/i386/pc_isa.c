@@ -96,7 +96,7 @@ void pc_init_isa_devices(PCMachineState *pcms)
         /* Port 0x61: counter 2's gate and output, the speaker bit. */
         pcspk_create(bus, pcms->pit);
     }
-    pcms->rtc = mc146818_rtc_create(bus);
+    pcms->rtc = mc146818_rtc_create(bus, pcms->ms->rtc_base);
     pc_cmos_init(pcms, pcms->rtc);
     for (int i = 0; i < MAX_ISA_SERIAL_PORTS; i++) {
         if (serial_hd(i)) {

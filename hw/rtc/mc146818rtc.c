@@ -720,10 +720,13 @@ static const DeviceInfo rtc_info = {
     .reset = rtc_reset,
 };
 
-DeviceState *mc146818_rtc_create(ISABus *bus)
+DeviceState *mc146818_rtc_create(ISABus *bus, const char *base)
 {
     DeviceState *dev = qdev_new(TYPE_MC146818_RTC);
 
+    if (base) {
+        qdev_prop_set_string(dev, "base", base);
+    }
     qdev_realize_or_die(dev, &bus->parent);
     return dev;
 }

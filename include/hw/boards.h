@@ -22,6 +22,7 @@ typedef struct MachineState {
     char *append;               /* -append */
     char *name;                 /* -name */
     char *vga;                  /* -vga */
+    char *rtc_base;             /* -rtc base= (NULL: utc) */
     bool kernel_irqchip;        /* -accel kvm,kernel-irqchip= (default on) */
     bool start_paused;          /* -S */
     bool nographic;

@@ -58,6 +58,20 @@ static void test_defaults(void)
     qtest_quit(s);
 }
 
+/* -rtc base=DATE (QEMU's spelling) starts the clock there. */
+static void test_cmdline_base(void)
+{
+    QTestState *s = qtest_start("-rtc base=2031-07-02T03:04:05,clock=vm");
+
+    g_assert_cmphex(cmos_read(s, 0x32), ==, 0x20);
+    g_assert_cmphex(cmos_read(s, 0x09), ==, 0x31);
+    g_assert_cmphex(cmos_read(s, 0x08), ==, 0x07);
+    g_assert_cmphex(cmos_read(s, 0x07), ==, 0x02);
+    g_assert_cmphex(cmos_read(s, 0x04), ==, 0x03);
+    g_assert_cmphex(cmos_read(s, 0x02), ==, 0x04);
+    qtest_quit(s);
+}
+
 static void test_host_time(void)
 {
     QTestState *s = qtest_start(NULL);
@@ -385,6 +399,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/rtc/defaults", test_defaults);
     g_test_add_func("/rtc/host-time", test_host_time);
+    g_test_add_func("/rtc/cmdline-base", test_cmdline_base);
     g_test_add_func("/rtc/set-and-carry", test_set_and_carry);
     g_test_add_func("/rtc/set-stops-updates", test_set_stops_updates);
     g_test_add_func("/rtc/binary-and-12h", test_binary_and_12h);

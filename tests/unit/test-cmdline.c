@@ -83,6 +83,12 @@ static void test_bad_options(void)
     assert_one_error("-display gtk", "-display gtk");
     assert_one_error("-D /nonexistent/dir/log", "cannot open log file");
     assert_one_error("-accel nope -accel qtest", "invalid accelerator nope");
+    assert_one_error("-accel tcg,thread=many", "expects single or multi");
+    assert_one_error("-rtc clock=foo", "-rtc clock=foo: expected host");
+    assert_one_error("-rtc driftfix=x", "expected none or slew");
+    assert_one_error("-rtc base=utc,bogus=1", "Invalid parameter 'bogus'");
+    assert_one_error("-accel qtest -rtc base=2020-13-01",
+                     "invalid RTC base '2020-13-01'");
 }
 
 static void test_help(void)

@@ -20,7 +20,8 @@
 #define RTC_CENTURY 0x32
 
 /* Create and realize on bus with the default ports and IRQ 8. */
-DeviceState *mc146818_rtc_create(ISABus *bus);
+/* base: the "base" property (utc, localtime, a date), NULL for utc. */
+DeviceState *mc146818_rtc_create(ISABus *bus, const char *base);
 
 /*
  * Board set-up of CMOS bytes (memory sizes, CPU count). Addresses of
