@@ -14,7 +14,27 @@ static int64_t vm_clock_offset;     /* virtual = host_mono + offset */
 static int64_t vm_clock_stopped_at; /* value while stopped */
 static bool vm_clock_manual;
 static int64_t vm_clock_manual_ns;
+/*
+ * Writers (start, stop, manual steps) hold vm_clock_lock and make
+ * vm_clock_seq odd while they change the state; readers (every RDTSC of
+ * every vCPU thread) take no lock: they retry if the sequence was odd or
+ * moved meanwhile (a seqlock).
+ */
 static GMutex vm_clock_lock;
+static unsigned vm_clock_seq;
+
+static void vm_clock_write_begin(void)
+{
+    g_mutex_lock(&vm_clock_lock);
+    __atomic_store_n(&vm_clock_seq, vm_clock_seq + 1, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+static void vm_clock_write_end(void)
+{
+    __atomic_store_n(&vm_clock_seq, vm_clock_seq + 1, __ATOMIC_RELEASE);
+    g_mutex_unlock(&vm_clock_lock);
+}
 
 static int64_t host_monotonic_ns(void)
 {
@@ -37,37 +57,45 @@ int64_t clock_get_ns(ClockType clock)
         return ts.tv_sec * NANOSECONDS_PER_SECOND + ts.tv_nsec;
     case EMBER_CLOCK_VIRTUAL:
     default:
-        g_mutex_lock(&vm_clock_lock);
-        if (vm_clock_manual) {
-            v = vm_clock_manual_ns;
-        } else if (vm_clock_running) {
-            v = host_monotonic_ns() + vm_clock_offset;
-        } else {
-            v = vm_clock_stopped_at;
+        for (;;) {
+            unsigned seq = __atomic_load_n(&vm_clock_seq, __ATOMIC_ACQUIRE);
+
+            if (__atomic_load_n(&vm_clock_manual, __ATOMIC_RELAXED)) {
+                v = __atomic_load_n(&vm_clock_manual_ns, __ATOMIC_RELAXED);
+            } else if (__atomic_load_n(&vm_clock_running, __ATOMIC_RELAXED)) {
+                /* Read inside: a stop after this returns a later time. */
+                v = host_monotonic_ns() +
+                    __atomic_load_n(&vm_clock_offset, __ATOMIC_RELAXED);
+            } else {
+                v = __atomic_load_n(&vm_clock_stopped_at, __ATOMIC_RELAXED);
+            }
+            __atomic_thread_fence(__ATOMIC_ACQUIRE);
+            if (!(seq & 1) &&
+                __atomic_load_n(&vm_clock_seq, __ATOMIC_RELAXED) == seq) {
+                return v;
+            }
         }
-        g_mutex_unlock(&vm_clock_lock);
-        return v;
     }
 }
 
 void clock_virtual_stop(void)
 {
-    g_mutex_lock(&vm_clock_lock);
+    vm_clock_write_begin();
     if (vm_clock_running) {
         vm_clock_stopped_at = host_monotonic_ns() + vm_clock_offset;
         vm_clock_running = false;
     }
-    g_mutex_unlock(&vm_clock_lock);
+    vm_clock_write_end();
 }
 
 void clock_virtual_start(void)
 {
-    g_mutex_lock(&vm_clock_lock);
+    vm_clock_write_begin();
     if (!vm_clock_running) {
         vm_clock_offset = vm_clock_stopped_at - host_monotonic_ns();
         vm_clock_running = true;
     }
-    g_mutex_unlock(&vm_clock_lock);
+    vm_clock_write_end();
     if (notify_cb) {
         notify_cb();
     }
@@ -80,13 +108,13 @@ bool clock_virtual_running(void)
 
 void clock_set_manual(bool manual)
 {
-    g_mutex_lock(&vm_clock_lock);
+    vm_clock_write_begin();
     if (manual && !vm_clock_manual) {
         vm_clock_manual_ns = vm_clock_running
             ? host_monotonic_ns() + vm_clock_offset : vm_clock_stopped_at;
     }
     vm_clock_manual = manual;
-    g_mutex_unlock(&vm_clock_lock);
+    vm_clock_write_end();
 }
 
 bool clock_is_manual(void)
@@ -237,18 +265,18 @@ int64_t clock_set_ns(int64_t target)
         if (next > target) {
             break;
         }
-        g_mutex_lock(&vm_clock_lock);
+        vm_clock_write_begin();
         if (next > vm_clock_manual_ns) {
             vm_clock_manual_ns = next;
         }
-        g_mutex_unlock(&vm_clock_lock);
+        vm_clock_write_end();
         run_clock(EMBER_CLOCK_VIRTUAL);
     }
-    g_mutex_lock(&vm_clock_lock);
+    vm_clock_write_begin();
     if (target > vm_clock_manual_ns) {
         vm_clock_manual_ns = target;
     }
-    g_mutex_unlock(&vm_clock_lock);
+    vm_clock_write_end();
     return vm_clock_manual_ns;
 }
 
