@@ -4,7 +4,7 @@
  * 1 GiB pages; accessed and dirty flags (4.8); page-fault error codes and
  * CR2 (4.7) for not-present, write-protected (CR0.WP, 4.6.1), user/
  * supervisor and execute-disable (EFER.NXE) pages; INVLPG and a CR3 load
- * making a changed entry visible (4.10.4.1). A stale TLB entry is
+ * making a changed entry visible (4.10.4.1); SMEP (4.6.1). A stale TLB entry is
  * architecturally allowed and not checked for.
  *
  * The guest's own tables identity-map 0-1 GiB with 2 MiB pages (user
@@ -143,7 +143,7 @@ void guest_main(void)
         report(p_read(TV_1G + mk) == marker && (pdpt_t[1] & PG_A),
                "a 1 GiB page maps its frame and gets A");
     } else {
-        /* The suite runs this guest with -cpu qemu64,+pdpe1gb. */
+        /* The suite runs this guest with -cpu qemu64,+pdpe1gb,+smep. */
         report(false, "1 GiB pages advertised (CPUID.80000001H:EDX[26])");
     }
 
@@ -247,4 +247,30 @@ void guest_main(void)
     write_cr3(read_cr3());
     r1 = jump();
     report(r1 == 1, "after a CR3 load it runs frame 2's code again");
+
+    /* SMEP (SDM 3A, 4.6.1): with CR4.SMEP, supervisor code may not run
+     * from a user page. The identity map stops being user first (its
+     * PML4E loses U/S), so that this code itself still runs. */
+    cpuid(7, 0, &a, &b, &c, &d);
+    if (b & (1u << 7)) {
+        uint64_t cr4 = read_cr4();
+
+        pml4[0] &= ~PG_U;
+        write_cr3(read_cr3());
+        frame[2][0x200] = 0xc3;                     /* RET */
+        set_pte(9, f2 | PG_U | PG_P);
+        __asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | (1ul << 20)));
+        v = EXC_CATCH(((void (*)(void))(TPAGE(9) + 0x200))());
+        expect_pf(v, PF_P | PF_I, TPAGE(9) + 0x200,
+                  (void *)(TPAGE(9) + 0x200), SEL_KCODE64,
+                  "SMEP: supervisor fetch from a user page");
+        set_pte(9, f2 | PG_P);
+        v = EXC_CATCH(((void (*)(void))(TPAGE(9) + 0x200))());
+        report(v == -1, "SMEP: the same code on a supervisor page runs");
+        __asm__ volatile("mov %0, %%cr4" : : "r"(cr4));
+        pml4[0] |= PG_U;
+        write_cr3(read_cr3());
+    } else {
+        report(false, "SMEP advertised (CPUID.7.0:EBX[7])");
+    }
 }
