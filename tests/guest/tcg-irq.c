@@ -24,12 +24,16 @@
 static uint64_t idt[256] __attribute__((aligned(8)));
 volatile unsigned ticks;
 volatile uint32_t last_eip;
+volatile uint32_t first_eip;            /* of the first tick after a reset */
 
 void pit_handler(uint32_t eip);
 void pit_handler(uint32_t eip)
 {
     ticks++;
     last_eip = eip;
+    if (!first_eip) {
+        first_eip = eip;
+    }
     outb(PIC1, 0x20);               /* non-specific EOI */
 }
 
@@ -126,7 +130,10 @@ void guest_main(void)
     }
     report(ticks == n, "CLI holds interrupts off");
 
-    /* The pending tick comes right after the instruction after STI. */
+    /* The pending tick comes right after the instruction after STI. (On
+     * a slow host the next tick may come too, as soon as IRET has
+     * returned to the same place: only the first one is checked.) */
+    first_eip = 0;
     __asm__ volatile("sti\n"
                      "mov $1, %%eax\n"
                      ".globl after_shadow\nafter_shadow:\n"
@@ -134,8 +141,9 @@ void guest_main(void)
                      "cli\n"
                      : "=a"(eax) : : "memory");
     marker = (uint32_t)(uintptr_t)after_shadow;
-    report(ticks == n + 1 && eax == 1 && last_eip == marker,
+    report(ticks >= n + 1 && eax == 1 && first_eip == marker,
            "STI: the pending interrupt is taken after one instruction");
-    report_info("eip 0x%x, marker 0x%x", last_eip, marker);
+    report_info("%u tick(s), first at eip 0x%x, marker 0x%x", ticks - n,
+                first_eip, marker);
     outb(PIC1 + 1, 0xff);
 }
