@@ -113,6 +113,13 @@ def median(xs):
     return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
 
 
+def skip(why):
+    """Cannot run here (no peer, no kernel): say why; run-all.sh lists
+    status 77 as skipped, not failed."""
+    print('bench/boot: SKIP: %s' % why, flush=True)
+    return 77
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.
@@ -139,12 +146,12 @@ def main():
     if not os.path.exists(ember):
         sys.exit('bench/boot: no %s (build first, or --ember)' % ember)
     if not a.qemu or not os.path.exists(a.qemu):
-        sys.exit('bench/boot: qemu-system-x86_64 not found (--qemu; '
-                 'apt-get install qemu-system-x86)')
+        return skip('qemu-system-x86_64 not found (--qemu; '
+                    'apt-get install qemu-system-x86)')
     try:
         kernel = linuxguest.fetch_kernel()
     except linuxguest.Skip as e:
-        sys.exit('bench/boot: %s' % e)
+        return skip(e)
     a.want = {s: linuxguest.job_sha256(a.lines, a.reps, s)
               for s in range(1, a.smp + 1)}
     print('bench/boot: %s, -m %d -smp %d, job %d lines x %d, %d run(s)' %
@@ -156,7 +163,7 @@ def main():
         try:
             linuxguest.build_initrd(initrd)
         except linuxguest.Skip as e:
-            sys.exit('bench/boot: %s' % e)
+            return skip(e)
         for i in range(a.runs):
             for name, binary in (('ember', ember), ('qemu', a.qemu)):
                 try:
