@@ -944,6 +944,9 @@ static void do_init(CPUState *cs)
     CPUX86State *env = cpu_env(cs);
     uint64_t apic_base = env->apic_base, pat = env->pat;
     uint64_t deftype = env->mtrr_deftype;
+    /* A SIPI that the APIC accepted before this thread got to the INIT
+     * (the BSP sends them back to back) keeps its vector. */
+    uint32_t sipi_vector = env->sipi_vector;
     uint64_t fixed[11];
     typeof(env->mtrr_var) var;
 
@@ -953,6 +956,7 @@ static void do_init(CPUState *cs)
     env->apic_base = apic_base;
     env->pat = pat;
     env->mtrr_deftype = deftype;
+    env->sipi_vector = sipi_vector;
     memcpy(env->mtrr_fixed, fixed, sizeof(fixed));
     memcpy(env->mtrr_var, var, sizeof(var));
     if (env->apic) {
