@@ -599,6 +599,25 @@ void x86_cpu_reset(CPUX86State *env)
     cpu_x86_update_hflags(env);
 }
 
+void x86_cpu_init_reset(CPUX86State *env)
+{
+    uint64_t apic_base = env->apic_base, pat = env->pat;
+    uint64_t deftype = env->mtrr_deftype;
+    uint32_t sipi_vector = env->sipi_vector;
+    typeof(env->mtrr_fixed) fixed;
+    typeof(env->mtrr_var) var;
+
+    memcpy(fixed, env->mtrr_fixed, sizeof(fixed));
+    memcpy(var, env->mtrr_var, sizeof(var));
+    x86_cpu_reset(env);
+    env->apic_base = apic_base;
+    env->pat = pat;
+    env->mtrr_deftype = deftype;
+    env->sipi_vector = sipi_vector;
+    memcpy(env->mtrr_fixed, fixed, sizeof(fixed));
+    memcpy(env->mtrr_var, var, sizeof(var));
+}
+
 void x86_cpu_dump_state(CPUX86State *env, FILE *f)
 {
     static const char *const names[] = {

@@ -425,6 +425,13 @@ void x86_cpu_get_cpuid(CPUX86State *env, uint32_t index, uint32_t count,
                        uint32_t *edx);
 /* Architectural reset state (SDM 3A, 9.1.1): real mode at F000:FFF0. */
 void x86_cpu_reset(CPUX86State *env);
+/*
+ * The CPU's part of INIT (SDM 3A, 9.1.1, table 9-1): x86_cpu_reset, but
+ * IA32_APIC_BASE, the MTRRs and PAT keep their values, and so does a
+ * SIPI vector that the APIC accepted before the vCPU got to the INIT
+ * (INIT and SIPI sent back to back). The accelerator does the rest.
+ */
+void x86_cpu_init_reset(CPUX86State *env);
 
 /* Full EFLAGS value, folding in lazily kept flags (see target/x86/tcg). */
 uint64_t cpu_compute_eflags(CPUX86State *env);

@@ -933,32 +933,16 @@ int kvm_arch_get_registers(CPUState *cs)
 /* ---- user-space irqchip: INIT, SIPI, NMI, interrupts -------------------- */
 
 /*
- * INIT (SDM 3A, 9.1, table 9-1): the architectural state as at reset,
- * except that IA32_APIC_BASE, the MTRRs and PAT keep their values; the
- * local APIC model does its part and halts an AP until SIPI
- * (include/hw/i386/apic.h, "CPU-side contract").
+ * INIT (SDM 3A, 9.1, table 9-1): x86_cpu_init_reset; the local APIC
+ * model does its part and halts an AP until SIPI (include/hw/i386/apic.h,
+ * "CPU-side contract").
  */
 static void do_init(CPUState *cs)
 {
     KVMVcpu *v = kvm_vcpu(cs);
     CPUX86State *env = cpu_env(cs);
-    uint64_t apic_base = env->apic_base, pat = env->pat;
-    uint64_t deftype = env->mtrr_deftype;
-    /* A SIPI that the APIC accepted before this thread got to the INIT
-     * (the BSP sends them back to back) keeps its vector. */
-    uint32_t sipi_vector = env->sipi_vector;
-    uint64_t fixed[11];
-    typeof(env->mtrr_var) var;
 
-    memcpy(fixed, env->mtrr_fixed, sizeof(fixed));
-    memcpy(var, env->mtrr_var, sizeof(var));
-    x86_cpu_reset(env);
-    env->apic_base = apic_base;
-    env->pat = pat;
-    env->mtrr_deftype = deftype;
-    env->sipi_vector = sipi_vector;
-    memcpy(env->mtrr_fixed, fixed, sizeof(fixed));
-    memcpy(env->mtrr_var, var, sizeof(var));
+    x86_cpu_init_reset(env);
     if (env->apic) {
         apic_init_reset(env->apic);
     }

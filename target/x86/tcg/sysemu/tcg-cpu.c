@@ -178,24 +178,8 @@ static bool x86_sys_cpu_runnable(CPUState *cs)
     uint32_t ir = g_atomic_int_get(&cs->interrupt_request);
 
     if (ir & CPU_INTERRUPT_INIT) {
-        /* INIT keeps IA32_APIC_BASE, the MTRRs and PAT (SDM 3A 9.1.1). */
-        uint64_t apic_base = env->apic_base, pat = env->pat;
-        uint64_t deftype = env->mtrr_deftype, fixed[11];
-        /* A SIPI that arrived with the INIT, before this CPU handled
-         * either, keeps its vector (Linux sends them back to back). */
-        uint32_t sipi_vector = env->sipi_vector;
-        struct { uint64_t base, mask; } var[MSR_MTRR_VAR_COUNT];
-
-        memcpy(fixed, env->mtrr_fixed, sizeof(fixed));
-        memcpy(var, env->mtrr_var, sizeof(var));
         cpu_reset_interrupt(cs, CPU_INTERRUPT_INIT);
-        x86_cpu_reset(env);
-        env->apic_base = apic_base;
-        env->pat = pat;
-        env->mtrr_deftype = deftype;
-        env->sipi_vector = sipi_vector;
-        memcpy(env->mtrr_fixed, fixed, sizeof(fixed));
-        memcpy(env->mtrr_var, var, sizeof(var));
+        x86_cpu_init_reset(env);
         sys_cpu_clear(x86_sys(env));
         cs->exception_index = -1;
         if (env->apic) {
