@@ -583,12 +583,19 @@ static void gen_grp7(DisasContext *s, X86Insn *d)
     }
 }
 
-static void gen_mov_cr(DisasContext *s, X86Insn *d, bool to_cr)
+/*
+ * MOV to or from a control or debug register (SDM 2B, MOV CRn / MOV DRn):
+ * n is valid, then CPL 0; a write ends the block (it may change paging,
+ * modes or breakpoints).
+ */
+static void gen_mov_ctl(DisasContext *s, X86Insn *d, bool to_ctl,
+                        bool valid, const TCGHelperInfo *rd,
+                        const TCGHelperInfo *wr)
 {
-    int cr = d->op[to_cr ? 0 : 1].reg;
+    int n = d->op[to_ctl ? 0 : 1].reg;
     TCGv v;
 
-    if (cr != 0 && cr != 2 && cr != 3 && cr != 4 && cr != 8) {
+    if (!valid) {
         gen_illegal_opcode(s);
         return;
     }
@@ -596,43 +603,30 @@ static void gen_mov_cr(DisasContext *s, X86Insn *d, bool to_cr)
         return;
     }
     prepare(s);
-    if (to_cr) {
-        v = tcg_temp_new();
+    v = tcg_temp_new();
+    if (to_ctl) {
         gen_ext_size(v, cpu_regs[d->op[1].reg], sys_ot(s), false);
-        tcg_gen_call3(&hinfo_write_cr, NULL, tcg_ctx->env, tcg_constant(cr),
-                      v);
+        tcg_gen_call3(wr, NULL, tcg_ctx->env, tcg_constant(n), v);
         end_block(s);
     } else {
-        v = tcg_temp_new();
-        tcg_gen_call2(&hinfo_read_cr, v, tcg_ctx->env, tcg_constant(cr));
+        tcg_gen_call2(rd, v, tcg_ctx->env, tcg_constant(n));
         gen_st_reg(s, sys_ot(s), d->op[0].reg, v);
     }
 }
 
+static void gen_mov_cr(DisasContext *s, X86Insn *d, bool to_cr)
+{
+    int cr = d->op[to_cr ? 0 : 1].reg;
+
+    gen_mov_ctl(s, d, to_cr,
+                cr == 0 || cr == 2 || cr == 3 || cr == 4 || cr == 8,
+                &hinfo_read_cr, &hinfo_write_cr);
+}
+
 static void gen_mov_dr(DisasContext *s, X86Insn *d, bool to_dr)
 {
-    int dr = d->op[to_dr ? 0 : 1].reg;
-    TCGv v;
-
-    if (dr > 7) {
-        gen_illegal_opcode(s);
-        return;
-    }
-    if (!check_cpl0(s)) {
-        return;
-    }
-    prepare(s);
-    if (to_dr) {
-        v = tcg_temp_new();
-        gen_ext_size(v, cpu_regs[d->op[1].reg], sys_ot(s), false);
-        tcg_gen_call3(&hinfo_write_dr, NULL, tcg_ctx->env, tcg_constant(dr),
-                      v);
-        end_block(s);
-    } else {
-        v = tcg_temp_new();
-        tcg_gen_call2(&hinfo_read_dr, v, tcg_ctx->env, tcg_constant(dr));
-        gen_st_reg(s, sys_ot(s), d->op[0].reg, v);
-    }
+    gen_mov_ctl(s, d, to_dr, d->op[to_dr ? 0 : 1].reg <= 7,
+                &hinfo_read_dr, &hinfo_write_dr);
 }
 
 /* ---- Legacy 16/32-bit instructions ---------------------------------------- */
