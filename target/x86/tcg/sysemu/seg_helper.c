@@ -580,6 +580,30 @@ static void read_gate(CPUX86State *env, uint32_t sel, uint32_t e1,
     }
 }
 
+/*
+ * A far JMP or CALL through a system descriptor: only a call gate (type
+ * 4 or 12) is emulated, not task gates or TSSs (task switches); its DPL
+ * must allow both CPL and the selector's RPL, and it must be present.
+ * Returns the gate's type.
+ */
+static int check_call_gate(CPUX86State *env, uint32_t sel, uint32_t e2,
+                           int cpl, const char *what, uintptr_t ra)
+{
+    int type = (e2 >> DESC_TYPE_SHIFT) & 0xf;
+
+    if (type != 4 && type != 12) {
+        ember_log_mask(LOG_UNIMP, "%s: descriptor type %d\n", what, type);
+        x86_raise_err(env, EXCP0D_GPF, SEL_ERR(sel), ra);
+    }
+    if (DPL(e2) < cpl || DPL(e2) < (sel & 3)) {
+        x86_raise_err(env, EXCP0D_GPF, SEL_ERR(sel), ra);
+    }
+    if (!(e2 & DESC_P_MASK)) {
+        x86_raise_err(env, EXCP0B_NOSEG, SEL_ERR(sel), ra);
+    }
+    return type;
+}
+
 void helper_ljmp(void *e, uint64_t sel, uint64_t new_eip)
 {
     CPUX86State *env = e;
@@ -610,18 +634,7 @@ void helper_ljmp(void *e, uint64_t sel, uint64_t new_eip)
         env->rip = mask_ip(env, new_eip, e2);
         return;
     }
-    type = (e2 >> DESC_TYPE_SHIFT) & 0xf;
-    if (type != 4 && type != 12) {
-        /* Task gates and TSS targets (task switches) are not emulated. */
-        ember_log_mask(LOG_UNIMP, "ljmp: descriptor type %d\n", type);
-        x86_raise_err(env, EXCP0D_GPF, SEL_ERR(sel), ra);
-    }
-    if (DPL(e2) < cpl || DPL(e2) < (sel & 3)) {
-        x86_raise_err(env, EXCP0D_GPF, SEL_ERR(sel), ra);
-    }
-    if (!(e2 & DESC_P_MASK)) {
-        x86_raise_err(env, EXCP0B_NOSEG, SEL_ERR(sel), ra);
-    }
+    type = check_call_gate(env, sel, e2, cpl, "ljmp", ra);
     read_gate(env, sel, e1, e2, &tsel, &off, &pc, ra);
     if ((tsel & 0xfffc) == 0 || !x86_load_desc(env, tsel, &e1, &e2, ra) ||
         !(e2 & DESC_S_MASK) || !(e2 & DESC_CS_MASK) ||
@@ -674,17 +687,7 @@ void helper_lcall(void *e, uint64_t sel, uint64_t new_eip, uint64_t shift,
         env->rip = mask_ip(env, new_eip, e2);
         return;
     }
-    type = (e2 >> DESC_TYPE_SHIFT) & 0xf;
-    if (type != 4 && type != 12) {
-        ember_log_mask(LOG_UNIMP, "lcall: descriptor type %d\n", type);
-        x86_raise_err(env, EXCP0D_GPF, SEL_ERR(sel), ra);
-    }
-    if (DPL(e2) < cpl || DPL(e2) < (sel & 3)) {
-        x86_raise_err(env, EXCP0D_GPF, SEL_ERR(sel), ra);
-    }
-    if (!(e2 & DESC_P_MASK)) {
-        x86_raise_err(env, EXCP0B_NOSEG, SEL_ERR(sel), ra);
-    }
+    type = check_call_gate(env, sel, e2, cpl, "lcall", ra);
     read_gate(env, sel, e1, e2, &tsel, &off, &pcount, ra);
     if (env->efer & MSR_EFER_LMA) {
         shift = 2;
